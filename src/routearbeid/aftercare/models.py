@@ -1,0 +1,96 @@
+"""Aftercare: scheduled check-ins, the youth's self-reports, and signals that need action by a date."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from routearbeid.core.models import TimeStampedModel
+from routearbeid.route.constants import Situation
+
+from .constants import ReportChannel, SelfReportKind, SignalKind, SignalStatus
+
+
+class AftercareCheck(TimeStampedModel):
+    """One scheduled check-in by the school and its outcome (R-NZ-1, R-NZ-2)."""
+
+    case = models.ForeignKey("route.Case", on_delete=models.CASCADE, related_name="checks")
+    sequence = models.PositiveSmallIntegerField(_("number"))
+    due_on = models.DateField(_("due on"))
+    recorded_on = models.DateField(_("date of contact"), null=True, blank=True)
+    contact_made = models.BooleanField(_("contact made"), null=True, blank=True)
+    situation = models.CharField(_("situation"), max_length=32, choices=Situation.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    follow_up = models.CharField(_("follow-up"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("aftercare check-in")
+        verbose_name_plural = _("aftercare check-ins")
+        ordering = ["due_on", "sequence"]
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(recorded_on__isnull=True), name="check_open_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sequence"], name="check_unique_sequence"),
+            models.CheckConstraint(
+                condition=Q(recorded_on__isnull=True) | ~Q(situation="") | Q(contact_made=False),
+                name="check_recorded_has_situation",
+            ),
+        ]
+
+
+class SelfReport(TimeStampedModel):
+    """The youth reports to school, via the portal or by phone or at the desk (R-NZ-4)."""
+
+    case = models.ForeignKey("route.Case", on_delete=models.CASCADE, related_name="self_reports")
+    reported_at = models.DateTimeField(_("reported at"))
+    kind = models.CharField(_("what"), max_length=32, choices=SelfReportKind.choices)
+    message = models.TextField(_("message"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=ReportChannel.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("self-report")
+        verbose_name_plural = _("self-reports")
+        ordering = ["-reported_at"]
+
+
+class Signal(TimeStampedModel):
+    """Something that needs someone's action by a date. Scheduled rows wait for `raise_on`."""
+
+    case = models.ForeignKey("route.Case", on_delete=models.CASCADE, related_name="signals")
+    kind = models.CharField(_("kind"), max_length=32, choices=SignalKind.choices)
+    rule_id = models.CharField(_("rule"), max_length=16, blank=True)
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="signals")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="signals"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=SignalStatus.choices)
+    raise_on = models.DateField(_("raise on"))
+    due_on = models.DateField(_("act by"), null=True, blank=True)
+    raised_at = models.DateTimeField(_("raised at"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=300)
+    resolution_note = models.TextField(_("resolution"), blank=True)
+    # A stable key per cause, so that scheduling twice never makes two signals.
+    key = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["due_on", "raise_on", "id"]
+        indexes = [
+            models.Index(fields=["raise_on"], condition=Q(status="scheduled"), name="signal_scheduled_idx"),
+            models.Index(fields=["organisation", "status", "due_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation", "key"], name="signal_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,206 @@
+"""What is scheduled when a youth leaves school: check-ins and dated signals.
+
+Signals are rows with a `raise_on` date (status "scheduled"); the daily raiser opens the ones
+that have come due. Keys make scheduling idempotent: scheduling twice never makes two rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from routearbeid.core.dates import add_months
+from routearbeid.employment.constants import (
+    DOELGROEPVERKLARING_MONTHS,
+    DOELGROEPVERKLARING_WARNING_DAYS,
+    EmploymentKind,
+    ProvisionKind,
+    ProvisionStatus,
+)
+from routearbeid.organisations.constants import OrganisationKind
+from routearbeid.organisations.models import Organisation
+from routearbeid.route.constants import Stage
+from routearbeid.route.models import Case, Handover
+
+from .constants import SignalKind, SignalStatus
+from .models import AftercareCheck, Signal
+
+
+def school_of(case: Case) -> Organisation:
+    return case.student.school
+
+
+def involved_organisation(case: Case, kind: str) -> Organisation | None:
+    involvement = case.involvements.filter(organisation__kind=kind).select_related("organisation").first()
+    return involvement.organisation if involvement else None
+
+
+def work_service_of(case: Case) -> Organisation | None:
+    """The work service that took the youth over (the handover), else the one involved."""
+    handover = Handover.objects.filter(case=case).select_related("receiving_organisation").first()
+    if handover and handover.receiving_organisation.kind == OrganisationKind.WORK_SERVICE:
+        return handover.receiving_organisation
+    return involved_organisation(case, OrganisationKind.WORK_SERVICE)
+
+
+def schedule(
+    case: Case, *, kind: str, rule_id: str, organisation: Organisation | None, raise_on: dt.date,
+    due_on: dt.date | None, message: str, key: str,
+) -> Signal | None:
+    if organisation is None:
+        return None
+    signal, created = Signal.objects.get_or_create(
+        case=case, organisation=organisation, key=key,
+        defaults={
+            "kind": kind, "rule_id": rule_id, "status": SignalStatus.SCHEDULED, "raise_on": raise_on,
+            "due_on": due_on, "message": message[:300],
+        },
+    )
+    if not created and signal.status == SignalStatus.SCHEDULED and (
+        signal.raise_on != raise_on or signal.due_on != due_on
+    ):
+        signal.raise_on, signal.due_on, signal.message = raise_on, due_on, message[:300]
+        signal.save(update_fields=["raise_on", "due_on", "message", "updated_at"])
+    return signal
+
+
+def cancel_key(case: Case, key: str) -> int:
+    return Signal.objects.filter(case=case, key=key, status=SignalStatus.SCHEDULED).update(
+        status=SignalStatus.CANCELLED
+    )
+
+
+def cancel_scheduled(case: Case) -> int:
+    return Signal.objects.filter(case=case, status=SignalStatus.SCHEDULED).update(status=SignalStatus.CANCELLED)
+
+
+def checkin_dates(outflow_on: dt.date, *, years: int, per_year: int) -> list[dt.date]:
+    # R-NZ-1: 2 years, 2 a year: outflow + 6, 12, 18 and 24 months (setting)
+    step = 12 // per_year
+    return [add_months(outflow_on, step * i) for i in range(1, years * per_year + 1)]
+
+
+def schedule_at_outflow(case: Case) -> None:
+    """R-NZ-1 check-ins, then every dated signal that follows from the case."""
+    region = case.student.school.region
+    assert case.outflow_on is not None
+    for sequence, due_on in enumerate(
+        checkin_dates(case.outflow_on, years=region.aftercare_years, per_year=region.checkins_per_year), start=1
+    ):
+        AftercareCheck.objects.get_or_create(case=case, sequence=sequence, defaults={"due_on": due_on})
+    schedule_for_case(case)
+
+
+def schedule_for_case(case: Case) -> None:
+    """(Re)schedule every dated signal of a case in aftercare; safe to call again."""
+    if case.stage != Stage.AFTERCARE:
+        return
+    region = case.student.school.region
+    school = school_of(case)
+    work_service = work_service_of(case)
+
+    # R-NZ-3: a check-in not recorded 30 days after its due date
+    for check in case.checks.filter(recorded_on__isnull=True):
+        schedule(
+            case, kind=SignalKind.CHECKIN_OVERDUE, rule_id="R-NZ-3", organisation=school,
+            raise_on=check.due_on + dt.timedelta(days=region.checkin_overdue_days), due_on=check.due_on,
+            message=_("Check-in %(n)s was due on %(date)s and has not been recorded.")
+            % {"n": check.sequence, "date": check.due_on.strftime("%d-%m-%Y")},
+            key=f"checkin-{check.sequence}",
+        )
+
+    # R-NZ-5: a fixed-term contract: ask about continuation 3 months before its end (setting)
+    for employment in case.employments.filter(kind=EmploymentKind.FIXED_TERM, ended_on__isnull=True):
+        assert employment.ends_on is not None
+        raise_on = add_months(employment.ends_on, -region.contract_end_notice_months)
+        for organisation in (work_service, school):
+            schedule(
+                case, kind=SignalKind.CONTRACT_END, rule_id="R-NZ-5", organisation=organisation,
+                raise_on=raise_on, due_on=employment.ends_on,
+                message=_("The contract ends on %(date)s: ask about continuation.")
+                % {"date": employment.ends_on.strftime("%d-%m-%Y")},
+                key=f"contract-end-{employment.pk}",
+            )
+
+    for provision in case.provisions.all():
+        schedule_provision_signals(case, provision)
+
+    # R-UIT-2: the exemption's end date raises a signal to Leerplicht 1 month before
+    leerplicht = involved_organisation(case, OrganisationKind.LEERPLICHT)
+    for exemption in case.exemptions.all():
+        schedule(
+            case, kind=SignalKind.EXEMPTION_END, rule_id="R-UIT-2", organisation=leerplicht,
+            raise_on=add_months(exemption.ends_on, -1), due_on=exemption.ends_on,
+            message=_("Exemption %(ref)s ends on %(date)s.")
+            % {"ref": exemption.reference, "date": exemption.ends_on.strftime("%d-%m-%Y")},
+            key=f"exemption-end-{exemption.pk}",
+        )
+
+    # R-NZ-7: aftercare ends at outflow + 2 years; the school is told on the day
+    if case.aftercare_ends_on:
+        schedule(
+            case, kind=SignalKind.AFTERCARE_END, rule_id="R-NZ-7", organisation=school,
+            raise_on=case.aftercare_ends_on, due_on=case.aftercare_ends_on,
+            message=_("Aftercare ends on %(date)s; the case closes with the last known situation.")
+            % {"date": case.aftercare_ends_on.strftime("%d-%m-%Y")},
+            key="aftercare-end",
+        )
+
+    # R-RMC-1: monitoring until the 23rd birthday (setting) without startkwalificatie
+    if case.rmc_monitoring_ends_on:
+        schedule(
+            case, kind=SignalKind.RMC_MONITORING_END, rule_id="R-RMC-1",
+            organisation=involved_organisation(case, OrganisationKind.RMC),
+            raise_on=case.rmc_monitoring_ends_on, due_on=case.rmc_monitoring_ends_on,
+            message=_("RMC monitoring ends on %(date)s (age limit).")
+            % {"date": case.rmc_monitoring_ends_on.strftime("%d-%m-%Y")},
+            key="rmc-monitoring-end",
+        )
+
+
+def schedule_aba_signal(case: Case, aba) -> None:
+    # R-ABA-3: no decision 8 weeks after submission (setting)
+    region = case.student.school.region
+    due = aba.submitted_on + dt.timedelta(weeks=region.aba_decision_weeks)
+    schedule(
+        case, kind=SignalKind.ABA_NO_DECISION, rule_id="R-ABA-3", organisation=school_of(case),
+        raise_on=due, due_on=due,
+        message=_("The ABA filed on %(date)s has no decision yet: contact UWV.")
+        % {"date": aba.submitted_on.strftime("%d-%m-%Y")},
+        key=f"aba-{aba.pk}",
+    )
+
+
+def schedule_provision_signals(case: Case, provision) -> None:
+    """R-ABA-4: request the doelgroepverklaring within 3 months of the job's start (signal 2 weeks before)."""
+    if provision.kind != ProvisionKind.LKV or provision.employment is None:
+        return
+    if provision.status in (ProvisionStatus.REFUSED, ProvisionStatus.ENDED):
+        cancel_key(case, f"dgv-{provision.pk}")
+        cancel_key(case, f"lkv-end-{provision.pk}")
+        return
+    organisation = work_service_of(case) or school_of(case)
+    deadline = add_months(provision.employment.starts_on, DOELGROEPVERKLARING_MONTHS)
+    if provision.doelgroepverklaring_requested_on is None:
+        schedule(
+            case, kind=SignalKind.DOELGROEPVERKLARING, rule_id="R-ABA-4", organisation=organisation,
+            raise_on=deadline - dt.timedelta(days=DOELGROEPVERKLARING_WARNING_DAYS), due_on=deadline,
+            message=_("Request the doelgroepverklaring for the LKV before %(date)s.")
+            % {"date": deadline.strftime("%d-%m-%Y")},
+            key=f"dgv-{provision.pk}",
+        )
+    else:
+        cancel_key(case, f"dgv-{provision.pk}")
+    if provision.ends_on:
+        schedule(
+            case, kind=SignalKind.LKV_END, rule_id="R-ABA-4", organisation=organisation,
+            raise_on=add_months(provision.ends_on, -1), due_on=provision.ends_on,
+            message=_("The LKV ends on %(date)s (at most 3 years from the start of the job).")
+            % {"date": provision.ends_on.strftime("%d-%m-%Y")},
+            key=f"lkv-end-{provision.pk}",
+        )
+
+
+def cancel_employment_signals(case: Case, employment) -> None:
+    cancel_key(case, f"contract-end-{employment.pk}")

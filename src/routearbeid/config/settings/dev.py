@@ -1,0 +1,8 @@
+"""Settings for `make run`: a local demo on SQLite. Never use these in production."""
+
+from .base import *  # noqa: F403
+from .base import env, env_bool
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-for-make-run"  # demo only, not production
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,87 @@
+"""The acting user as the rules see them: which organisations, in which roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .constants import CASE_ROLES, PGN_ROLES, SCHOOL_ROLES, OrganisationKind, Role
+from .models import Membership, User
+
+
+@dataclass(frozen=True)
+class Seat:
+    organisation_id: int
+    kind: str
+    role: str
+    region_id: int
+    municipality: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User
+    seats: tuple[Seat, ...] = field(default_factory=tuple)
+
+    @property
+    def user_id(self) -> int:
+        return self.user.pk
+
+    def organisation_ids(self, *roles: str) -> set[int]:
+        return {s.organisation_id for s in self.seats if not roles or s.role in roles}
+
+    def region_ids(self, *roles: str) -> set[int]:
+        return {s.region_id for s in self.seats if not roles or s.role in roles}
+
+    def has_role(self, *roles: str) -> bool:
+        return any(s.role in roles for s in self.seats)
+
+    @property
+    def school_ids(self) -> set[int]:
+        return self.organisation_ids(*SCHOOL_ROLES)
+
+    @property
+    def may_see_pgn(self) -> bool:
+        return self.has_role(*PGN_ROLES)
+
+    @property
+    def works_on_cases(self) -> bool:
+        return self.has_role(*CASE_ROLES)
+
+    def seat_for_kind(self, kind: str) -> Seat | None:
+        return next((s for s in self.seats if s.kind == kind), None)
+
+    def primary_organisation_id(self) -> int | None:
+        case_seats = [s for s in self.seats if s.role != Role.FUNCTIONAL_ADMIN]
+        seat = (case_seats or list(self.seats) or [None])[0]
+        return seat.organisation_id if seat else None
+
+
+def actor_for(user: User) -> Actor:
+    """Build (once per user object) the actor with all memberships in one query."""
+    cached = getattr(user, "_routearbeid_actor", None)
+    if cached is not None:
+        return cached
+    seats: tuple[Seat, ...] = ()
+    if user.is_authenticated and user.is_active:
+        seats = tuple(
+            Seat(
+                organisation_id=m.organisation_id,
+                kind=m.organisation.kind,
+                role=m.role,
+                region_id=m.organisation.region_id,
+                municipality=m.organisation.municipality,
+            )
+            for m in Membership.objects.filter(user=user).select_related("organisation")
+        )
+    actor = Actor(user=user, seats=seats)
+    user._routearbeid_actor = actor  # type: ignore[attr-defined]
+    return actor
+
+
+def as_actor(user_or_actor: User | Actor) -> Actor:
+    if isinstance(user_or_actor, Actor):
+        return user_or_actor
+    return actor_for(user_or_actor)
+
+
+__all__ = ["Actor", "OrganisationKind", "Role", "Seat", "actor_for", "as_actor"]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RouteConfig(AppConfig):
+    name = "routearbeid.route"
+    label = "route"
+    verbose_name = "Route Arbeid"

@@ -1,0 +1,224 @@
+"""One youth's passage through Route Arbeid (the case), and the records the steps rest on."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from routearbeid.core.models import TimeStampedModel
+
+from .constants import ENDED_STAGES, HandoverForm, LegalBasis, OutflowProfile, Situation, Stage
+
+
+class Case(TimeStampedModel):
+    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="cases")
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.CONSULTATION)
+    opened_on = models.DateField(_("opened on"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    # Consultation (R-OVL-*)
+    outflow_profile = models.CharField(
+        _("outflow profile"), max_length=20, choices=OutflowProfile.choices, blank=True
+    )
+    profile_established_on = models.DateField(_("profile established on"), null=True, blank=True)
+    education_first_reason = models.TextField(
+        _("why further education is not (now) the better option"), blank=True
+    )
+
+    # ABA (R-ABA-1, R-ABA-2)
+    aba_skip_reason = models.TextField(_("reason for not filing an ABA"), blank=True)
+    target_group_register = models.BooleanField(_("in the doelgroepregister"), default=False)
+    practice_route_on = models.DateField(
+        _("praktijkroute (wage value measurement) recorded on"), null=True, blank=True
+    )
+
+    # Handover (R-HO-2)
+    guardians_involved = models.BooleanField(_("parents or guardians involved"), null=True, blank=True)
+    guardians_not_involved_reason = models.TextField(_("why parents or guardians are not involved"), blank=True)
+
+    # Outflow and aftercare (R-UIT-3, R-NZ-7, R-RMC-1)
+    outflow_on = models.DateField(_("outflow date"), null=True, blank=True)
+    aftercare_ends_on = models.DateField(_("aftercare ends on"), null=True, blank=True)
+    rmc_monitoring_ends_on = models.DateField(_("RMC monitoring ends on"), null=True, blank=True)
+    last_known_situation = models.CharField(
+        _("last known situation"), max_length=32, choices=Situation.choices, blank=True
+    )
+    last_contact_on = models.DateField(_("last contact on"), null=True, blank=True)
+
+    # Stopping (R-END-1, R-OVL-4)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["stage", "student"]),
+            models.Index(fields=["aftercare_ends_on"], condition=Q(stage="aftercare"), name="case_aftercare_end_idx"),
+            models.Index(fields=["rmc_monitoring_ends_on"], name="case_rmc_monitoring_idx"),
+        ]
+        constraints = [
+            # R-START-2: at most one case that is not closed or withdrawn
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=~Q(stage__in=[s.value for s in ENDED_STAGES]),
+                name="case_one_open_per_student",
+            ),
+            models.CheckConstraint(
+                condition=Q(outflow_on__isnull=True) | Q(outflow_on__gte=F("opened_on")),
+                name="case_outflow_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=Q(aftercare_ends_on__isnull=True) | Q(aftercare_ends_on__gt=F("outflow_on")),
+                name="case_aftercare_end_after_outflow",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("opened_on")),
+                name="case_end_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=[Stage.AFTERCARE, Stage.CLOSED]) | Q(outflow_on__isnull=False),
+                name="case_aftercare_has_outflow",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} ({self.get_stage_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in ENDED_STAGES
+
+
+class Involvement(TimeStampedModel):
+    """A partner organisation's person involved in a case, with date and advice (R-OVL-2)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The school asks an organisation to take part; from then on that organisation sees the case.
+    requested_on = models.DateField(_("requested on"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    person_name = models.CharField(_("person"), max_length=200, blank=True)
+    involved_on = models.DateField(_("date"), null=True, blank=True)
+    advice = models.TextField(_("advice"), blank=True)
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=20, choices=LegalBasis.choices, default=LegalBasis.LEGAL_TASK
+    )
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_given_by = models.CharField(_("consent given by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("involvement")
+        verbose_name_plural = _("involvements")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation"], name="involvement_one_per_organisation"),
+            models.CheckConstraint(
+                condition=~Q(legal_basis=LegalBasis.CONSENT) | Q(consent_given_on__isnull=False),
+                name="involvement_consent_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.person_name}"
+
+
+class Handover(TimeStampedModel):
+    """The warm handover to the municipality (R-HO-1)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="handover")
+    receiving_organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_person = models.CharField(_("receiving person"), max_length=200)
+    receiving_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handed_over_on = models.DateField(_("handover date"))
+    form = models.CharField(_("form"), max_length=20, choices=HandoverForm.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices)
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_given_by = models.CharField(_("consent given by"), max_length=200, blank=True)
+    purpose = models.TextField(_("purpose of sharing"), blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("warm handover")
+        verbose_name_plural = _("warm handovers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(legal_basis=LegalBasis.CONSENT) | Q(consent_given_on__isnull=False),
+                name="handover_consent_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_on__isnull=True) | Q(accepted_on__gte=F("handed_over_on")),
+                name="handover_accepted_after_handover",
+            ),
+        ]
+
+
+class ExemptionDecision(TimeStampedModel):
+    """Leerplicht's exemption decision (R-UIT-2)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exemptions")
+    reference = models.CharField(_("reference"), max_length=100)
+    decided_on = models.DateField(_("decision date"))
+    ends_on = models.DateField(_("end date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("exemption decision")
+        verbose_name_plural = _("exemption decisions")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("decided_on")), name="exemption_end_after_decision"),
+        ]
+
+
+class Deregistration(TimeStampedModel):
+    """The school's deregistration of the youth (R-UIT-3)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="deregistration")
+    deregistered_on = models.DateField(_("deregistration date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("deregistration")
+        verbose_name_plural = _("deregistrations")
+
+
+class TimelineEvent(models.Model):
+    """R-END-2: every change to a case, with who, when and what. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    summary = models.CharField(_("what"), max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"

@@ -1,0 +1,431 @@
+"""The only writers of cases: each transition has one service, each record one service.
+
+Every service checks who may do it and the rules, writes in one transaction, appends the
+timeline event (R-END-2) and the processing-log record, and queues what follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from routearbeid.core.dates import add_years, birthday, today
+from routearbeid.core.errors import DomainError, TransitionBlocked
+from routearbeid.organisations.actors import Actor, as_actor
+from routearbeid.organisations.constants import OrganisationKind, Role
+from routearbeid.organisations.models import Organisation
+from routearbeid.processing_log.services import processing_log_record
+from routearbeid.students.selectors import student_get
+
+from . import machine, permissions, rules
+from .constants import BEFORE_OUTFLOW, ENDED_STAGES, HandoverForm, LegalBasis, OutflowProfile, Stage
+from .models import Case, Deregistration, Handover, Involvement
+from .rules import CaseFacts
+from .selectors import case_get
+from .timeline import timeline_append
+
+INVOLVED_KINDS = (
+    OrganisationKind.RMC,
+    OrganisationKind.LEERPLICHT,
+    OrganisationKind.SWV,
+    OrganisationKind.WORK_SERVICE,
+)
+
+
+def _log_write(actor: Actor | None, case: Case, activity: str, operation: str = "update") -> None:
+    processing_log_record(actor=actor, operation=operation, activity=activity, student_ids=[case.student_id])
+
+
+def case_for_change(actor, case_id: int) -> Case:
+    """The case, visible to the actor and locked for this transaction (NotFound otherwise)."""
+    case = case_get(actor=actor, case_id=case_id, log=False)
+    locked = Case.objects.select_for_update().select_related("student__school__region").get(pk=case.pk)
+    return locked
+
+
+def _require_open(case: Case, *, before_outflow: bool = False) -> None:
+    allowed = BEFORE_OUTFLOW if before_outflow else (*BEFORE_OUTFLOW, Stage.AFTERCARE)
+    if case.stage not in allowed:
+        raise TransitionBlocked(
+            "record",
+            [
+                rules.RuleCheck(
+                    "R-STAGE",
+                    False,
+                    _("This is not possible in the stage \"%(stage)s\".") % {"stage": case.get_stage_display()},
+                )
+            ],
+        )
+
+
+def _set_stage(case: Case, stage: Stage, actor: Actor | None, extra_fields: tuple[str, ...] = ()) -> None:
+    case.stage = stage
+    case.save(update_fields=["stage", "updated_at", *extra_fields])
+    timeline_append(case=case, actor=actor, kind="stage_changed", data={"stage": case.get_stage_display()})
+
+
+def advance(case: Case, actor: Actor | None, on: dt.date | None = None) -> Case:
+    """Take the automatic steps whose rules now hold (ABA concluded, handover complete)."""
+    on = on or today()
+    while True:
+        step = machine.automatic_step(CaseFacts.load(case), on)
+        if step is None:
+            return case
+        _set_stage(case, step.target, actor)
+
+
+# --- Opening --------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_open(*, actor, student_id: int, opened_on: dt.date | None = None) -> Case:
+    actor = as_actor(actor)
+    student = student_get(actor=actor, student_id=student_id, log=False)
+    if student.school_id not in actor.school_ids:
+        raise permissions.deny(_("Only the student's school can open a case."))
+    opened_on = opened_on or today()
+    has_open = Case.objects.filter(student=student).exclude(stage__in=ENDED_STAGES).exists()
+    checks = [rules.r_start_1(student, opened_on), rules.r_start_2(student, has_open)]
+    failures = machine.blocking_failures(checks)
+    if failures:
+        raise TransitionBlocked("open", failures)
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(student=student, opened_on=opened_on, opened_by=actor.user)
+    except IntegrityError:
+        # R-START-2: a concurrent request opened one first
+        raise TransitionBlocked("open", [rules.r_start_2(student, True)]) from None
+    timeline_append(case=case, actor=actor, kind="case_opened")
+    _log_write(actor, case, "route.case", "create")
+    return case
+
+
+# --- Consultation ---------------------------------------------------------------------------
+
+@transaction.atomic
+def involvement_request(*, actor, case_id: int, organisation_id: int, on: dt.date | None = None) -> Involvement:
+    """The school asks RMC, Leerplicht, SWV or the work service to take part (R-OVL-2)."""
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    if not permissions.may_manage_case(actor, case):
+        raise permissions.deny()
+    _require_open(case)
+    organisation = Organisation.objects.filter(
+        pk=organisation_id, kind__in=INVOLVED_KINDS, region_id=case.student.school.region_id
+    ).first()
+    if organisation is None:
+        raise DomainError(_("Choose an RMC, Leerplicht, Samenwerkingsverband or work service organisation of the region."))
+    involvement, created = Involvement.objects.get_or_create(
+        case=case, organisation=organisation,
+        defaults={"requested_on": on or today(), "requested_by": actor.user},
+    )
+    if created:
+        timeline_append(case=case, actor=actor, kind="involvement_requested", data={"organisation": organisation.name})
+        _log_write(actor, case, "route.involvement", "create")
+    return involvement
+
+
+@transaction.atomic
+def involvement_record(
+    *,
+    actor,
+    case_id: int,
+    organisation_id: int,
+    person_name: str,
+    involved_on: dt.date,
+    advice: str,
+    legal_basis: str = LegalBasis.LEGAL_TASK,
+    consent_given_on: dt.date | None = None,
+    consent_given_by: str = "",
+    person_id: int | None = None,
+) -> Involvement:
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    _require_open(case)
+    organisation = Organisation.objects.filter(pk=organisation_id, kind__in=INVOLVED_KINDS).first()
+    if organisation is None:
+        raise DomainError(_("Choose an RMC, Leerplicht, Samenwerkingsverband or work service organisation."))
+    if not permissions.may_record_involvement(actor, case, organisation.pk, organisation.kind):
+        raise permissions.deny(_("You can only record the involvement of your own organisation."))
+    if not person_name.strip():
+        raise DomainError(_("Give the name of the person involved."))
+    if involved_on > today():
+        raise DomainError(_("The date of involvement cannot be in the future."))
+    if legal_basis not in LegalBasis.values:
+        raise DomainError(_("Choose a legal basis."))
+    if legal_basis == LegalBasis.CONSENT and (consent_given_on is None or not consent_given_by.strip()):
+        raise DomainError(_("With consent as legal basis, give the date of consent and who gave it."))
+    involvement, _created = Involvement.objects.update_or_create(
+        case=case,
+        organisation=organisation,
+        create_defaults={"requested_on": involved_on, "requested_by": actor.user},
+        defaults={
+            "person_name": person_name.strip(),
+            "person_id": person_id,
+            "involved_on": involved_on,
+            "advice": advice.strip(),
+            "legal_basis": legal_basis,
+            "consent_given_on": consent_given_on if legal_basis == LegalBasis.CONSENT else None,
+            "consent_given_by": consent_given_by.strip() if legal_basis == LegalBasis.CONSENT else "",
+        },
+    )
+    timeline_append(
+        case=case, actor=actor, kind="involvement_recorded", data={"organisation": organisation.name}
+    )
+    _log_write(actor, case, "route.involvement")
+    advance(case, actor)
+    return involvement
+
+
+@transaction.atomic
+def case_profile_establish(*, actor, case_id: int, reason: str, on: dt.date | None = None) -> Case:
+    """R-OVL-1/2/3: establish the outflow profile "work" (consultation → ABA)."""
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    if not (permissions.may_manage_case(actor, case) or actor.has_role(Role.ROUTE_COORDINATOR)):
+        raise permissions.deny()
+    on = on or today()
+    machine.require(machine.ESTABLISH_PROFILE, CaseFacts.load(case), machine.Params(on=on, reason=reason))
+    case.outflow_profile = OutflowProfile.WORK
+    case.profile_established_on = on
+    case.education_first_reason = reason.strip()
+    case.save(update_fields=["outflow_profile", "profile_established_on", "education_first_reason", "updated_at"])
+    timeline_append(case=case, actor=actor, kind="profile_established")
+    _set_stage(case, machine.ESTABLISH_PROFILE.target, actor)
+    _log_write(actor, case, "route.case")
+    return advance(case, actor, on)
+
+
+@transaction.atomic
+def case_withdraw(*, actor, case_id: int, reason: str, on: dt.date | None = None) -> Case:
+    """R-END-1 (and R-OVL-4 through the meeting decision): withdraw before outflow, with a reason."""
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    if not (permissions.may_manage_case(actor, case) or actor.has_role(Role.ROUTE_COORDINATOR)):
+        raise permissions.deny()
+    on = on or today()
+    machine.require(machine.WITHDRAW, CaseFacts.load(case), machine.Params(on=on, reason=reason))
+    case.ended_on = max(on, case.opened_on)
+    case.end_reason = reason.strip()
+    timeline_append(case=case, actor=actor, kind="case_withdrawn", data={"reason": case.end_reason})
+    _set_stage(case, Stage.WITHDRAWN, actor, ("ended_on", "end_reason"))
+    _log_write(actor, case, "route.case")
+    from routearbeid.aftercare.schedules import cancel_scheduled
+
+    cancel_scheduled(case)
+    return case
+
+
+# --- ABA (the records live in employment.services) --------------------------------------------
+
+@transaction.atomic
+def aba_skip(*, actor, case_id: int, reason: str) -> Case:
+    """R-ABA-1: the ABA step is optional; skipping it needs a reason."""
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    if not permissions.may_manage_case(actor, case):
+        raise permissions.deny()
+    _require_open(case, before_outflow=True)
+    if not reason.strip():
+        raise TransitionBlocked("aba_skip", [rules.check("R-ABA-1", False, _("Give the reason for not filing an ABA."), rules.SCHOOL)])
+    case.aba_skip_reason = reason.strip()
+    case.save(update_fields=["aba_skip_reason", "updated_at"])
+    timeline_append(case=case, actor=actor, kind="aba_skipped", data={"reason": case.aba_skip_reason})
+    _log_write(actor, case, "route.case")
+    return advance(case, actor)
+
+
+# --- Handover -------------------------------------------------------------------------------
+
+@transaction.atomic
+def handover_record(
+    *,
+    actor,
+    case_id: int,
+    receiving_organisation_id: int,
+    receiving_person: str,
+    handed_over_on: dt.date,
+    form: str,
+    legal_basis: str,
+    consent_given_on: dt.date | None = None,
+    consent_given_by: str = "",
+    purpose: str = "",
+    receiving_user_id: int | None = None,
+) -> Handover:
+    """R-HO-1: the warm handover; from now on the receiving organisation sees the case."""
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    if not permissions.may_manage_case(actor, case):
+        raise permissions.deny()
+    _require_open(case, before_outflow=True)
+    receiving = Organisation.objects.filter(
+        pk=receiving_organisation_id, region_id=case.student.school.region_id
+    ).exclude(kind=OrganisationKind.SCHOOL).first()
+    errors = []
+    if receiving is None:
+        errors.append(_("Choose the receiving organisation (the work service or another party of the region)."))
+    if not receiving_person.strip():
+        errors.append(_("Give the name of the receiving person."))
+    if form not in HandoverForm.values:
+        errors.append(_("Choose the form of the handover."))
+    if legal_basis not in LegalBasis.values:
+        errors.append(_("Choose the legal basis for sharing the data."))
+    if legal_basis == LegalBasis.CONSENT and (consent_given_on is None or not consent_given_by.strip()):
+        errors.append(_("With consent as legal basis, give the date of consent and who gave it."))
+    if handed_over_on > today():
+        errors.append(_("The handover date cannot be in the future."))
+    if handed_over_on < case.opened_on:
+        errors.append(_("The handover date cannot be before the case was opened."))
+    if errors:
+        raise TransitionBlocked(
+            "handover", [rules.check("R-HO-1", False, e, rules.SCHOOL, fix="handover") for e in errors]
+        )
+    assert receiving is not None
+    handover, _created = Handover.objects.update_or_create(
+        case=case,
+        defaults={
+            "receiving_organisation": receiving,
+            "receiving_person": receiving_person.strip(),
+            "receiving_user_id": receiving_user_id,
+            "handed_over_on": handed_over_on,
+            "form": form,
+            "legal_basis": legal_basis,
+            "consent_given_on": consent_given_on if legal_basis == LegalBasis.CONSENT else None,
+            "consent_given_by": consent_given_by.strip() if legal_basis == LegalBasis.CONSENT else "",
+            "purpose": purpose.strip(),
+            "accepted_on": None,
+            "accepted_by": None,
+        },
+    )
+    timeline_append(case=case, actor=actor, kind="handover_recorded", data={"organisation": receiving.name})
+    _log_write(actor, case, "route.handover")
+    advance(case, actor)
+    return handover
+
+
+@transaction.atomic
+def handover_accept(*, actor, case_id: int, on: dt.date | None = None) -> Handover:
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    handover = Handover.objects.filter(case=case).first()
+    if handover is None:
+        raise DomainError(_("There is no handover to accept yet."))
+    if not permissions.may_accept_handover(actor, handover.receiving_organisation_id):
+        raise permissions.deny(_("Only the receiving organisation can accept the handover."))
+    on = on or today()
+    handover.accepted_on = max(on, handover.handed_over_on)
+    handover.accepted_by = actor.user
+    handover.save(update_fields=["accepted_on", "accepted_by", "updated_at"])
+    timeline_append(case=case, actor=actor, kind="handover_accepted")
+    _log_write(actor, case, "route.handover")
+    return handover
+
+
+@transaction.atomic
+def guardians_record(*, actor, case_id: int, involved: bool, reason: str = "") -> Case:
+    """R-HO-2: record whether parents or guardians are involved, and if not, why."""
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    if not permissions.may_manage_case(actor, case):
+        raise permissions.deny()
+    _require_open(case)
+    if not involved and not reason.strip():
+        raise DomainError(_("Give the reason why parents or guardians are not involved."))
+    case.guardians_involved = involved
+    case.guardians_not_involved_reason = "" if involved else reason.strip()
+    case.save(update_fields=["guardians_involved", "guardians_not_involved_reason", "updated_at"])
+    timeline_append(case=case, actor=actor, kind="guardians_recorded")
+    _log_write(actor, case, "route.handover")
+    return advance(case, actor)
+
+
+# --- Outflow --------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_outflow(
+    *, actor, case_id: int, outflow_on: dt.date, deregistered_on: dt.date | None = None
+) -> Case:
+    """R-UIT-1/2/3: the youth leaves school for work; aftercare and monitoring are scheduled."""
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    if not permissions.may_manage_case(actor, case):
+        raise permissions.deny(_("Only the student's school can register the outflow."))
+    deregistered_on = deregistered_on or outflow_on
+    facts = CaseFacts.load(case)
+    machine.require(
+        machine.OUTFLOW, facts, machine.Params(on=today(), outflow_on=outflow_on, deregistered_on=deregistered_on)
+    )
+    region = facts.region
+    Deregistration.objects.update_or_create(
+        case=case, defaults={"deregistered_on": deregistered_on, "recorded_by": actor.user}
+    )
+    case.outflow_on = outflow_on
+    # R-NZ-7: aftercare ends at outflow + 2 years (setting)
+    case.aftercare_ends_on = add_years(outflow_on, region.aftercare_years)
+    # R-RMC-1: monitoring until the 23rd birthday (setting) without startkwalificatie
+    student = facts.student
+    case.rmc_monitoring_ends_on = (
+        None if student.has_basic_qualification else birthday(student.date_of_birth, region.rmc_age_limit)
+    )
+    timeline_append(
+        case=case, actor=actor, kind="outflow", data={"deregistered_on": deregistered_on.strftime("%d-%m-%Y")}
+    )
+    _set_stage(case, Stage.AFTERCARE, actor, ("outflow_on", "aftercare_ends_on", "rmc_monitoring_ends_on"))
+    _log_write(actor, case, "route.outflow")
+    from routearbeid.aftercare.schedules import schedule_at_outflow
+
+    schedule_at_outflow(case)
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: Actor | None, case_id: int, on: dt.date | None = None) -> Case:
+    """R-NZ-7: aftercare ends at outflow + 2 years; the case closes with the last known situation."""
+    if actor is None:
+        case = Case.objects.select_for_update().get(pk=case_id)
+    else:
+        actor = as_actor(actor)
+        case = case_for_change(actor, case_id)
+        if not permissions.may_manage_case(actor, case):
+            raise permissions.deny()
+    on = on or today()
+    machine.require(machine.CLOSE, CaseFacts.load(case), machine.Params(on=on))
+    case.ended_on = on
+    timeline_append(case=case, actor=actor, kind="case_closed")
+    _set_stage(case, Stage.CLOSED, actor, ("ended_on",))
+    _log_write(actor, case, "route.case")
+    return case
+
+
+# --- Exemption (R-UIT-2) --------------------------------------------------------------------
+
+@transaction.atomic
+def exemption_record(
+    *, actor, case_id: int, reference: str, decided_on: dt.date, ends_on: dt.date
+):
+    """R-UIT-2: Leerplicht's exemption decision, ending at the latest on 31 July of its school year."""
+    from .models import ExemptionDecision
+
+    actor = as_actor(actor)
+    case = case_for_change(actor, case_id)
+    if not permissions.may_record_exemption(actor, case):
+        raise permissions.deny()
+    _require_open(case)
+    if not reference.strip():
+        raise DomainError(_("Give the reference of the decision."), rule_ids=("R-UIT-2",))
+    if decided_on > today():
+        raise DomainError(_("The decision date cannot be in the future."), rule_ids=("R-UIT-2",))
+    valid = rules.exemption_end_valid(decided_on, ends_on)
+    if not valid.met:
+        raise TransitionBlocked("exemption", [valid])
+    exemption = ExemptionDecision.objects.create(
+        case=case, reference=reference.strip(), decided_on=decided_on, ends_on=ends_on, recorded_by=actor.user
+    )
+    timeline_append(case=case, actor=actor, kind="exemption_recorded", data={"reference": exemption.reference})
+    _log_write(actor, case, "route.case", "create")
+    if case.stage == Stage.AFTERCARE:
+        from routearbeid.aftercare.schedules import schedule_for_case
+
+        schedule_for_case(case)
+    return exemption

@@ -1,0 +1,73 @@
+"""R-END-2: every change to a case becomes an event on its timeline (who, when, what)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from routearbeid.organisations.actors import Actor
+
+from .models import Case, TimelineEvent
+
+# What each kind of event says on screen; %(…)s come from the event's data.
+EVENT_TEXT = {
+    "case_opened": _("Case opened"),
+    "stage_changed": _("Stage changed to %(stage)s"),
+    "involvement_requested": _("%(organisation)s asked to take part"),
+    "involvement_recorded": _("Involvement of %(organisation)s recorded"),
+    "profile_established": _("Outflow profile \"work\" established"),
+    "case_withdrawn": _("Case withdrawn: %(reason)s"),
+    "aba_submitted": _("ABA filed at UWV"),
+    "aba_updated": _("ABA updated"),
+    "aba_skipped": _("ABA step skipped: %(reason)s"),
+    "practice_route_recorded": _("Praktijkroute (wage value measurement) recorded"),
+    "provision_recorded": _("Provision %(kind)s: %(status)s"),
+    "handover_recorded": _("Warm handover to %(organisation)s recorded"),
+    "handover_accepted": _("Warm handover accepted"),
+    "guardians_recorded": _("Involvement of parents or guardians recorded"),
+    "employment_recorded": _("Job at %(employer)s recorded"),
+    "employment_ended": _("Job at %(employer)s ended"),
+    "exemption_recorded": _("Exemption decision %(reference)s recorded"),
+    "outflow": _("Outflow into work; deregistered by the school on %(deregistered_on)s"),
+    "checkin_recorded": _("Check-in %(sequence)s recorded"),
+    "self_report": _("Self-report: %(kind)s"),
+    "signal_raised": _("Signal: %(message)s"),
+    "signal_status": _("Signal %(message)s: %(status)s"),
+    "case_closed": _("Case closed after aftercare"),
+    "meeting_agenda": _("Put on the agenda of the outflow meeting of %(date)s"),
+    "meeting_advice": _("Advice of %(organisation)s at the outflow meeting"),
+    "meeting_decision": _("Outflow meeting decided: %(profile)s"),
+    "meeting_action": _("Action for %(organisation)s: %(description)s"),
+}
+
+
+def timeline_append(
+    *, case: Case, actor: Actor | None, kind: str, data: dict[str, Any] | None = None
+) -> TimelineEvent:
+    if kind not in EVENT_TEXT:
+        raise ValueError(f"unknown timeline event kind {kind!r}")
+    data = {k: (str(v) if v is not None else "") for k, v in (data or {}).items()}
+    try:
+        summary = str(EVENT_TEXT[kind]) % data if data else str(EVENT_TEXT[kind])
+    except (KeyError, ValueError, TypeError):
+        summary = str(EVENT_TEXT[kind])
+    return TimelineEvent.objects.create(
+        case=case,
+        actor=actor.user if actor else None,
+        organisation_id=actor.primary_organisation_id() if actor else None,
+        kind=kind,
+        summary=summary[:300],
+        data=data,
+    )
+
+
+def describe(event: TimelineEvent) -> str:
+    """The event in the language of the current request."""
+    template = EVENT_TEXT.get(event.kind)
+    if template is None:
+        return event.summary
+    try:
+        return str(template) % event.data if event.data else str(template)
+    except (KeyError, ValueError, TypeError):
+        return event.summary

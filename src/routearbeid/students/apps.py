@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StudentsConfig(AppConfig):
+    name = "routearbeid.students"
+    label = "students"
+    verbose_name = "Jongeren"

@@ -1,0 +1,166 @@
+"""A test region with one organisation of each kind and named people in them.
+
+Every permission test has a person who must pass and one who must fail: `coordinator` (school A)
+and `other_coordinator` (school B), `work_service_manager`, `rmc_officer`, `leerplicht_officer`,
+`swv_officer`, `route_coordinator`, `admin` (functional administrator, no case data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from routearbeid.core.dates import add_years, today
+from routearbeid.organisations.constants import OrganisationKind, Role
+from routearbeid.organisations.models import Membership, Organisation, Region, User
+from routearbeid.route.constants import HandoverForm, LegalBasis
+from routearbeid.students.models import Student
+
+
+def make_user(username: str, org: Organisation, role: str) -> User:
+    user = User.objects.create_user(username=username, password="x", first_name=username.title())
+    Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+@dataclass
+class Region1:
+    region: Region
+    school: Organisation
+    other_school: Organisation
+    work_service: Organisation
+    rmc: Organisation
+    leerplicht: Organisation
+    swv: Organisation
+    uwv: Organisation
+    coordination: Organisation
+    coordinator: User
+    mentor: User
+    other_coordinator: User
+    work_service_manager: User
+    rmc_officer: User
+    leerplicht_officer: User
+    swv_officer: User
+    route_coordinator: User
+    admin: User
+
+    @classmethod
+    def build(cls, name: str = "Regio Test") -> Region1:
+        region = Region.objects.create(name=name)
+
+        def org(kind, label, municipality="Alkmaar"):
+            return Organisation.objects.create(region=region, kind=kind, name=f"{label} ({name})", municipality=municipality)
+
+        school = org(OrganisationKind.SCHOOL, "ISK A")
+        other_school = org(OrganisationKind.SCHOOL, "ISK B")
+        work_service = org(OrganisationKind.WORK_SERVICE, "Halte Werk")
+        rmc = org(OrganisationKind.RMC, "RMC")
+        leerplicht = org(OrganisationKind.LEERPLICHT, "Leerplicht")
+        swv = org(OrganisationKind.SWV, "SWV")
+        uwv = org(OrganisationKind.UWV, "UWV")
+        coordination = org(OrganisationKind.ROUTE_COORDINATION, "Route Nieuwkomers")
+        p = name.replace(" ", "").lower()
+        return cls(
+            region=region, school=school, other_school=other_school, work_service=work_service, rmc=rmc,
+            leerplicht=leerplicht, swv=swv, uwv=uwv, coordination=coordination,
+            coordinator=make_user(f"{p}-coordinator", school, Role.SCHOOL_COORDINATOR),
+            mentor=make_user(f"{p}-mentor", school, Role.MENTOR),
+            other_coordinator=make_user(f"{p}-other-coordinator", other_school, Role.SCHOOL_COORDINATOR),
+            work_service_manager=make_user(f"{p}-klantmanager", work_service, Role.WORK_SERVICE_MANAGER),
+            rmc_officer=make_user(f"{p}-rmc", rmc, Role.RMC_OFFICER),
+            leerplicht_officer=make_user(f"{p}-leerplicht", leerplicht, Role.LEERPLICHT_OFFICER),
+            swv_officer=make_user(f"{p}-swv", swv, Role.SWV_OFFICER),
+            route_coordinator=make_user(f"{p}-routecoordinator", coordination, Role.ROUTE_COORDINATOR),
+            admin=make_user(f"{p}-beheer", school, Role.FUNCTIONAL_ADMIN),
+        )
+
+    def student(self, *, age: int = 19, school: Organisation | None = None, on: dt.date | None = None,
+                qualified: bool = False, municipality: str = "Alkmaar", **kwargs) -> Student:
+        on = on or today()
+        born = add_years(on, -age) - dt.timedelta(days=30)
+        n = Student.objects.count() + 1
+        return Student.objects.create(
+            school=school or self.school, first_name=kwargs.pop("first_name", f"Jongere{n}"),
+            last_name=kwargs.pop("last_name", f"Achternaam{n}"), date_of_birth=born,
+            municipality=municipality, has_basic_qualification=qualified, **kwargs,
+        )
+
+    # --- walking a case through the route with the services -----------------------------------
+
+    def open_case(self, student=None, *, on: dt.date | None = None, **student_kwargs):
+        from routearbeid.route.services import case_open
+
+        student = student or self.student(**student_kwargs)
+        return case_open(actor=self.coordinator, student_id=student.pk, opened_on=on)
+
+    def involve(self, case, *, on: dt.date | None = None, rmc=True, leerplicht=True):
+        from routearbeid.route.services import involvement_record, involvement_request
+
+        on = on or today()
+        for wanted, org in ((rmc, self.rmc), (leerplicht, self.leerplicht)):
+            if wanted:
+                involvement_request(actor=self.coordinator, case_id=case.pk, organisation_id=org.pk, on=on)
+        if rmc:
+            involvement_record(actor=self.rmc_officer, case_id=case.pk, organisation_id=self.rmc.pk,
+                               person_name="R. Monitor", involved_on=on, advice="Werk past bij deze jongere.")
+        if leerplicht:
+            # Leerplicht sees only youth under 18; for older youth the school records its advice.
+            under_18 = case.student.age_on(today()) < 18
+            involvement_record(actor=self.leerplicht_officer if under_18 else self.coordinator, case_id=case.pk, organisation_id=self.leerplicht.pk,
+                               person_name="L. Plicht", involved_on=on, advice="Akkoord met werk.")
+
+    def decide_work(self, case, *, on: dt.date | None = None,
+                    reason: str = "Wil direct werken; mbo is nu geen haalbare optie."):
+        from routearbeid.meetings import services as m
+
+        on = on or today()
+        meeting = m.meeting_plan(actor=self.route_coordinator, region_id=self.region.pk, scheduled_on=on)
+        item = m.agenda_item_add(actor=self.coordinator, meeting_id=meeting.pk, case_id=case.pk)
+        m.meeting_hold(actor=self.route_coordinator, meeting_id=meeting.pk, held_on=on)
+        return m.decision_record(actor=self.route_coordinator, agenda_item_id=item.pk,
+                                 outflow_profile="work", reason=reason, on=on)
+
+    def skip_aba(self, case):
+        from routearbeid.route.services import aba_skip
+
+        return aba_skip(actor=self.coordinator, case_id=case.pk, reason="Geen arbeidsbeperking.")
+
+    def hand_over(self, case, *, on: dt.date | None = None, guardians: bool = True):
+        from routearbeid.route.services import guardians_record, handover_record
+
+        if guardians:
+            guardians_record(actor=self.coordinator, case_id=case.pk, involved=True)
+        return handover_record(
+            actor=self.coordinator, case_id=case.pk, receiving_organisation_id=self.work_service.pk,
+            receiving_person="K. Manager", handed_over_on=on or today(), form=HandoverForm.JOINT_MEETING,
+            legal_basis=LegalBasis.LEGAL_TASK,
+        )
+
+    def employ(self, case, *, kind="permanent", starts_on: dt.date | None = None, ends_on=None,
+               training_institution="", enrolment_reference="", hours=32):
+        from routearbeid.employment.models import Employer
+        from routearbeid.employment.services import employment_record
+
+        n = Employer.objects.count() + 1
+        employer = Employer.objects.create(name=f"Werkgever {n}", kvk_number=f"{10000000 + n}")
+        return employment_record(
+            actor=self.coordinator, case_id=case.pk, employer_id=employer.pk, kind=kind,
+            starts_on=starts_on or today(), ends_on=ends_on, hours_per_week=hours,
+            training_institution=training_institution, enrolment_reference=enrolment_reference,
+        )
+
+    def ready_for_outflow(self, case=None, *, on: dt.date | None = None, **kwargs):
+        """A case with every rule of outflow met (profile work, handover, a permanent job)."""
+        case = case or self.open_case(on=on, **kwargs)
+        self.involve(case, on=on)
+        self.decide_work(case, on=on)
+        self.skip_aba(case)
+        self.hand_over(case, on=on)
+        self.employ(case, starts_on=on)
+        case.refresh_from_db()
+        return case
+
+    def outflow(self, case, *, on: dt.date | None = None):
+        from routearbeid.route.services import case_outflow
+
+        return case_outflow(actor=self.coordinator, case_id=case.pk, outflow_on=on or today())
