@@ -75,7 +75,9 @@ class Signal(TimeStampedModel):
     raise_on = models.DateField(_("raise on"))
     due_on = models.DateField(_("act by"), null=True, blank=True)
     raised_at = models.DateTimeField(_("raised at"), null=True, blank=True)
+    # An untranslated template and its values, so that each reader sees it in their own language.
     message = models.CharField(_("message"), max_length=300)
+    params = models.JSONField(default=dict, blank=True)
     resolution_note = models.TextField(_("resolution"), blank=True)
     # A stable key per cause, so that scheduling twice never makes two signals.
     key = models.CharField(max_length=100)
@@ -93,4 +95,21 @@ class Signal(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import gettext
+
+        from .constants import SelfReportKind
+
+        params = dict(self.params or {})
+        if "report_kind" in params:
+            try:
+                params["report_kind"] = str(SelfReportKind(params["report_kind"]).label)
+            except ValueError:
+                pass
+        try:
+            return gettext(self.message) % params if params else gettext(self.message)
+        except (KeyError, ValueError, TypeError):
+            return self.message

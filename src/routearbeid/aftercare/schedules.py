@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from routearbeid.core.dates import add_months
 from routearbeid.employment.constants import (
@@ -46,29 +47,36 @@ def work_service_of(case: Case) -> Organisation | None:
 
 def schedule(
     case: Case, *, kind: str, rule_id: str, organisation: Organisation | None, raise_on: dt.date,
-    due_on: dt.date | None, message: str, key: str,
+    due_on: dt.date | None, message: str, key: str, params: dict | None = None,
 ) -> Signal | None:
+    """`message` is an untranslated template (gettext_noop); it is translated when shown."""
     if organisation is None:
         return None
     signal, created = Signal.objects.get_or_create(
         case=case, organisation=organisation, key=key,
         defaults={
             "kind": kind, "rule_id": rule_id, "status": SignalStatus.SCHEDULED, "raise_on": raise_on,
-            "due_on": due_on, "message": message[:300],
+            "due_on": due_on, "message": message[:300], "params": params or {},
         },
     )
     if not created and signal.status == SignalStatus.SCHEDULED and (
-        signal.raise_on != raise_on or signal.due_on != due_on
+        signal.raise_on != raise_on or signal.due_on != due_on or signal.params != (params or {})
     ):
         signal.raise_on, signal.due_on, signal.message = raise_on, due_on, message[:300]
-        signal.save(update_fields=["raise_on", "due_on", "message", "updated_at"])
+        signal.params = params or {}
+        signal.save(update_fields=["raise_on", "due_on", "message", "params", "updated_at"])
     return signal
 
 
-def cancel_key(case: Case, key: str) -> int:
-    return Signal.objects.filter(case=case, key=key, status=SignalStatus.SCHEDULED).update(
+def cancel_key(case: Case, key: str, note: str = "") -> int:
+    """The cause is gone: a scheduled signal is cancelled, one already raised is resolved."""
+    cancelled = Signal.objects.filter(case=case, key=key, status=SignalStatus.SCHEDULED).update(
         status=SignalStatus.CANCELLED
     )
+    Signal.objects.filter(
+        case=case, key=key, status__in=[SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED]
+    ).update(status=SignalStatus.RESOLVED, resolution_note=str(note or _("No longer needed")))
+    return cancelled
 
 
 def cancel_scheduled(case: Case) -> int:
@@ -76,9 +84,10 @@ def cancel_scheduled(case: Case) -> int:
 
 
 def checkin_dates(outflow_on: dt.date, *, years: int, per_year: int) -> list[dt.date]:
-    # R-NZ-1: 2 years, 2 a year: outflow + 6, 12, 18 and 24 months (setting)
-    step = 12 // per_year
-    return [add_months(outflow_on, step * i) for i in range(1, years * per_year + 1)]
+    # R-NZ-1: 2 years, 2 a year: outflow + 6, 12, 18 and 24 months (setting). The offsets are
+    # computed per check-in (not as a fixed step of 12 // per_year months), so that with a number
+    # per year that does not divide 12 the last check-in still falls on the end of aftercare.
+    return [add_months(outflow_on, (12 * i) // per_year) for i in range(1, years * per_year + 1)]
 
 
 def schedule_at_outflow(case: Case) -> None:
@@ -105,8 +114,7 @@ def schedule_for_case(case: Case) -> None:
         schedule(
             case, kind=SignalKind.CHECKIN_OVERDUE, rule_id="R-NZ-3", organisation=school,
             raise_on=check.due_on + dt.timedelta(days=region.checkin_overdue_days), due_on=check.due_on,
-            message=_("Check-in %(n)s was due on %(date)s and has not been recorded.")
-            % {"n": check.sequence, "date": check.due_on.strftime("%d-%m-%Y")},
+            message=gettext_noop("Check-in %(n)s was due on %(date)s and has not been recorded."), params={"n": check.sequence, "date": check.due_on.strftime("%d-%m-%Y")},
             key=f"checkin-{check.sequence}",
         )
 
@@ -118,8 +126,7 @@ def schedule_for_case(case: Case) -> None:
             schedule(
                 case, kind=SignalKind.CONTRACT_END, rule_id="R-NZ-5", organisation=organisation,
                 raise_on=raise_on, due_on=employment.ends_on,
-                message=_("The contract ends on %(date)s: ask about continuation.")
-                % {"date": employment.ends_on.strftime("%d-%m-%Y")},
+                message=gettext_noop("The contract ends on %(date)s: ask about continuation."), params={"date": employment.ends_on.strftime("%d-%m-%Y")},
                 key=f"contract-end-{employment.pk}",
             )
 
@@ -132,8 +139,7 @@ def schedule_for_case(case: Case) -> None:
         schedule(
             case, kind=SignalKind.EXEMPTION_END, rule_id="R-UIT-2", organisation=leerplicht,
             raise_on=add_months(exemption.ends_on, -1), due_on=exemption.ends_on,
-            message=_("Exemption %(ref)s ends on %(date)s.")
-            % {"ref": exemption.reference, "date": exemption.ends_on.strftime("%d-%m-%Y")},
+            message=gettext_noop("Exemption %(ref)s ends on %(date)s."), params={"ref": exemption.reference, "date": exemption.ends_on.strftime("%d-%m-%Y")},
             key=f"exemption-end-{exemption.pk}",
         )
 
@@ -142,8 +148,7 @@ def schedule_for_case(case: Case) -> None:
         schedule(
             case, kind=SignalKind.AFTERCARE_END, rule_id="R-NZ-7", organisation=school,
             raise_on=case.aftercare_ends_on, due_on=case.aftercare_ends_on,
-            message=_("Aftercare ends on %(date)s; the case closes with the last known situation.")
-            % {"date": case.aftercare_ends_on.strftime("%d-%m-%Y")},
+            message=gettext_noop("Aftercare ends on %(date)s; the case closes with the last known situation."), params={"date": case.aftercare_ends_on.strftime("%d-%m-%Y")},
             key="aftercare-end",
         )
 
@@ -153,8 +158,7 @@ def schedule_for_case(case: Case) -> None:
             case, kind=SignalKind.RMC_MONITORING_END, rule_id="R-RMC-1",
             organisation=involved_organisation(case, OrganisationKind.RMC),
             raise_on=case.rmc_monitoring_ends_on, due_on=case.rmc_monitoring_ends_on,
-            message=_("RMC monitoring ends on %(date)s (age limit).")
-            % {"date": case.rmc_monitoring_ends_on.strftime("%d-%m-%Y")},
+            message=gettext_noop("RMC monitoring ends on %(date)s (age limit)."), params={"date": case.rmc_monitoring_ends_on.strftime("%d-%m-%Y")},
             key="rmc-monitoring-end",
         )
 
@@ -166,8 +170,7 @@ def schedule_aba_signal(case: Case, aba) -> None:
     schedule(
         case, kind=SignalKind.ABA_NO_DECISION, rule_id="R-ABA-3", organisation=school_of(case),
         raise_on=due, due_on=due,
-        message=_("The ABA filed on %(date)s has no decision yet: contact UWV.")
-        % {"date": aba.submitted_on.strftime("%d-%m-%Y")},
+        message=gettext_noop("The ABA filed on %(date)s has no decision yet: contact UWV."), params={"date": aba.submitted_on.strftime("%d-%m-%Y")},
         key=f"aba-{aba.pk}",
     )
 
@@ -186,8 +189,7 @@ def schedule_provision_signals(case: Case, provision) -> None:
         schedule(
             case, kind=SignalKind.DOELGROEPVERKLARING, rule_id="R-ABA-4", organisation=organisation,
             raise_on=deadline - dt.timedelta(days=DOELGROEPVERKLARING_WARNING_DAYS), due_on=deadline,
-            message=_("Request the doelgroepverklaring for the LKV before %(date)s.")
-            % {"date": deadline.strftime("%d-%m-%Y")},
+            message=gettext_noop("Request the doelgroepverklaring for the LKV before %(date)s."), params={"date": deadline.strftime("%d-%m-%Y")},
             key=f"dgv-{provision.pk}",
         )
     else:
@@ -196,8 +198,7 @@ def schedule_provision_signals(case: Case, provision) -> None:
         schedule(
             case, kind=SignalKind.LKV_END, rule_id="R-ABA-4", organisation=organisation,
             raise_on=add_months(provision.ends_on, -1), due_on=provision.ends_on,
-            message=_("The LKV ends on %(date)s (at most 3 years from the start of the job).")
-            % {"date": provision.ends_on.strftime("%d-%m-%Y")},
+            message=gettext_noop("The LKV ends on %(date)s (at most 3 years from the start of the job)."), params={"date": provision.ends_on.strftime("%d-%m-%Y")},
             key=f"lkv-end-{provision.pk}",
         )
 

@@ -4,10 +4,12 @@ raising due signals and closing cases when aftercare ends (R-NZ-7)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
@@ -29,13 +31,15 @@ def _log(actor, case, activity, operation="update"):
     processing_log_record(actor=actor, operation=operation, activity=activity, student_ids=[case.student_id])
 
 
-def _open_signal(case, *, kind, rule_id, organisation, message, key, due_on=None) -> Signal | None:
+def _open_signal(case, *, kind, rule_id, organisation, message, key, params=None, due_on=None) -> Signal | None:
+    """A signal raised at once; `message` is an untranslated template (gettext_noop)."""
     if organisation is None:
         return None
     now = timezone.now()
     signal = Signal.objects.create(
         case=case, kind=kind, rule_id=rule_id, organisation=organisation, status=SignalStatus.OPEN,
-        raise_on=now.date(), due_on=due_on or now.date(), raised_at=now, message=message[:300], key=key,
+        raise_on=now.date(), due_on=due_on or now.date(), raised_at=now, message=message[:300],
+        params=params or {}, key=key,
     )
     return signal
 
@@ -53,7 +57,9 @@ def aftercare_check_record(
     case = route_services.case_for_change(actor, check.case_id)
     if not permissions.may_manage_case(actor, case):
         raise permissions.deny(_("Check-ins are recorded by the school."))
-    if case.stage != Stage.AFTERCARE:
+    # R-NZ-3/R-NZ-7: the last check-in is due on the day aftercare ends and the case closes, and is
+    # only overdue 30 days later: the school can still record it on the closed case.
+    if case.stage not in (Stage.AFTERCARE, Stage.CLOSED):
         raise DomainError(_("Check-ins are recorded during aftercare."))
     if recorded_on > today():
         raise DomainError(_("The date of contact cannot be in the future."))
@@ -76,10 +82,7 @@ def aftercare_check_record(
         case.last_contact_on = recorded_on
         fields += ["last_known_situation", "last_contact_on"]
     case.save(update_fields=fields)
-    cancel_key(case, f"checkin-{check.sequence}")
-    Signal.objects.filter(
-        case=case, key=f"checkin-{check.sequence}", status__in=[SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED]
-    ).update(status=SignalStatus.RESOLVED, resolution_note=_("Check-in recorded"))
+    cancel_key(case, f"checkin-{check.sequence}", note=_("Check-in recorded"))
     timeline_append(case=case, actor=actor, kind="checkin_recorded", data={"sequence": check.sequence})
     _log(actor, case, "aftercare.checkin")
     return check
@@ -108,14 +111,14 @@ def self_report_record(
         case=case, reported_at=timezone.now(), kind=kind, message=message.strip()[:2000],
         contact_phone=contact_phone.strip()[:30], channel=channel, recorded_by=actor.user if actor else None,
     )
-    label = SelfReportKind(kind).label
-    text = _("Self-report: %(kind)s") % {"kind": label}
+    text = gettext_noop("The youth reports: %(report_kind)s")
+    params = {"report_kind": kind}
     _open_signal(case, kind=SignalKind.SELF_REPORT, rule_id="R-NZ-4", organisation=school_of(case),
-                 message=text, key=f"self-report-{report.pk}")
+                 message=text, params=params, key=f"self-report-{report.pk}")
     if kind in JOB_LOSS_REPORTS:
         _open_signal(case, kind=SignalKind.SELF_REPORT, rule_id="R-NZ-4", organisation=work_service_of(case),
-                     message=text, key=f"self-report-{report.pk}")
-    timeline_append(case=case, actor=actor, kind="self_report", data={"kind": label})
+                     message=text, params=params, key=f"self-report-{report.pk}")
+    timeline_append(case=case, actor=actor, kind="self_report", data={"report_kind": kind})
     _log(actor, case, "aftercare.signal", "create")
     return report
 
@@ -137,11 +140,11 @@ def job_loss_threat_record(*, actor, case_id: int, note: str) -> Signal:
         raise DomainError(_("No work service is involved yet to signal."))
     signal = _open_signal(
         case, kind=SignalKind.JOB_LOSS_THREAT, rule_id="R-NZ-6", organisation=other,
-        message=(_("Threat of job loss: %(note)s") % {"note": note.strip()})[:300],
-        key=f"job-loss-{timezone.now().timestamp()}",
+        message=gettext_noop("Threat of job loss: %(note)s"), params={"note": note.strip()[:2000]},
+        key=f"job-loss-{uuid.uuid4().hex}",  # each threat is its own signal, even within one clock tick
     )
     assert signal is not None
-    timeline_append(case=case, actor=actor, kind="signal_raised", data={"message": signal.message})
+    timeline_append(case=case, actor=actor, kind="signal_raised", data={"signal_kind": signal.kind})
     _log(actor, case, "aftercare.signal", "create")
     return signal
 
@@ -164,7 +167,7 @@ def signal_acknowledge(*, actor, signal_id: int) -> Signal:
     signal.person = signal.person or actor.user
     signal.save(update_fields=["status", "person", "updated_at"])
     timeline_append(case=signal.case, actor=actor, kind="signal_status",
-                    data={"message": signal.message, "status": signal.get_status_display()})
+                    data={"signal_kind": signal.kind, "signal_status": signal.status})
     return signal
 
 
@@ -180,7 +183,7 @@ def signal_resolve(*, actor, signal_id: int, note: str) -> Signal:
     signal.resolution_note = note.strip()
     signal.save(update_fields=["status", "resolution_note", "updated_at"])
     timeline_append(case=signal.case, actor=actor, kind="signal_status",
-                    data={"message": signal.message, "status": signal.get_status_display()})
+                    data={"signal_kind": signal.kind, "signal_status": signal.status})
     return signal
 
 
@@ -203,7 +206,7 @@ def signals_raise_due(*, on: dt.date | None = None) -> int:
     Signal.objects.bulk_update(due, ["status", "raised_at"])
     TimelineEvent.objects.bulk_create(
         [
-            TimelineEvent(case_id=s.case_id, kind="signal_raised", summary=s.message, data={"message": s.message})
+            TimelineEvent(case_id=s.case_id, kind="signal_raised", summary=s.kind, data={"signal_kind": s.kind})
             for s in due
         ]
     )
@@ -220,5 +223,3 @@ def cases_close_due(*, on: dt.date | None = None) -> int:
         route_services.case_close(actor=None, case_id=case_id, on=on)
     return len(ids)
 
-
-__all__ = ["Role"]

@@ -24,9 +24,9 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def age_on(date_of_birth: dt.date, day: dt.date) -> int:
-    """Whole years of age on `day` (a 29 February birthday counts on 28 February)."""
+    """Whole years of age on `day` (a 29 February birthday counts on 28 February, as `birthday` does)."""
     years = day.year - date_of_birth.year
-    if (day.month, day.day) < (date_of_birth.month, date_of_birth.day):
+    if add_years(date_of_birth, years) > day:
         years -= 1
     return years
 

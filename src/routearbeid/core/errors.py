@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.functional import Promise
+
 if TYPE_CHECKING:
     from routearbeid.route.rules import RuleCheck
 
@@ -12,7 +14,7 @@ if TYPE_CHECKING:
 class DomainError(Exception):
     """A request that the rules refuse; its message is meant for the user."""
 
-    def __init__(self, message: str, *, rule_ids: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str | Promise, *, rule_ids: tuple[str, ...] = ()) -> None:
         super().__init__(str(message))
         self.message = message
         self.rule_ids = rule_ids
@@ -39,4 +41,4 @@ class TransitionBlocked(DomainError):
         DomainError.__init__(self, text, rule_ids=ids)
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)

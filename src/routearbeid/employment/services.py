@@ -270,7 +270,7 @@ def provision_record(
         provision = Provision.objects.create(case=case, **values)
     timeline_append(
         case=case, actor=actor, kind="provision_recorded",
-        data={"kind": provision.get_kind_display(), "status": provision.get_status_display()},
+        data={"provision_kind": provision.kind, "provision_status": provision.status},
     )
     _log(actor, case)
     from routearbeid.aftercare.schedules import schedule_provision_signals

@@ -103,9 +103,13 @@ def meeting_hold(*, actor, meeting_id: int, held_on: dt.date | None = None, minu
 
 
 def _item_for_change(actor: Actor, agenda_item_id: int) -> AgendaItem:
+    """The agenda item, if its meeting is of the actor's region and the actor may see its case."""
+    from routearbeid.route.selectors import case_get
+
     item = AgendaItem.objects.select_related("meeting", "case__student__school").filter(pk=agenda_item_id).first()
     if item is None or item.meeting.region_id not in actor.region_ids():
         raise NotFound("not found")
+    case_get(actor=actor, case_id=item.case_id, log=False)
     return item
 
 
@@ -147,6 +151,8 @@ def decision_record(
     if hasattr(item, "decision"):
         raise DomainError(_("A decision was already recorded for this student at this meeting."))
     on = on or item.meeting.held_on or today()
+    if on > today() or (item.meeting.held_on and on < item.meeting.held_on):
+        raise DomainError(_("The decision date is the day of the meeting or later, and not in the future."))
     if outflow_profile == OutflowProfile.WORK:
         route_services.case_profile_establish(actor=actor, case_id=item.case_id, reason=reason, on=on)
     else:
@@ -162,7 +168,7 @@ def decision_record(
     )
     timeline_append(
         case=item.case, actor=actor, kind="meeting_decision",
-        data={"profile": OutflowProfile(outflow_profile).label},
+        data={"profile": outflow_profile},
     )
     return decision
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
+
 from .constants import CASE_ROLES, PGN_ROLES, SCHOOL_ROLES, OrganisationKind, Role
 from .models import Membership, User
 
@@ -52,11 +54,11 @@ class Actor:
 
     def primary_organisation_id(self) -> int | None:
         case_seats = [s for s in self.seats if s.role != Role.FUNCTIONAL_ADMIN]
-        seat = (case_seats or list(self.seats) or [None])[0]
-        return seat.organisation_id if seat else None
+        seats = case_seats or list(self.seats)
+        return seats[0].organisation_id if seats else None
 
 
-def actor_for(user: User) -> Actor:
+def actor_for(user: User | AnonymousUser) -> Actor:
     """Build (once per user object) the actor with all memberships in one query."""
     cached = getattr(user, "_routearbeid_actor", None)
     if cached is not None:
@@ -73,8 +75,8 @@ def actor_for(user: User) -> Actor:
             )
             for m in Membership.objects.filter(user=user).select_related("organisation")
         )
-    actor = Actor(user=user, seats=seats)
-    user._routearbeid_actor = actor  # type: ignore[attr-defined]
+    actor = Actor(user=user, seats=seats)  # type: ignore[arg-type]
+    user._routearbeid_actor = actor  # type: ignore[union-attr]
     return actor
 
 

@@ -2,15 +2,16 @@
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class Activity:
     code: str
-    name: str
-    purpose: str
-    legal_basis: str
+    name: str | Promise
+    purpose: str | Promise
+    legal_basis: str | Promise
 
 
 _PUBLIC_TASK = _("public task (GDPR art. 6(1)(e))")

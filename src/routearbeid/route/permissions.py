@@ -10,9 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from routearbeid.core.errors import PermissionDenied
 from routearbeid.organisations.actors import Actor
-from routearbeid.organisations.constants import OrganisationKind, Role
+from routearbeid.organisations.constants import CASE_ROLES, SCHOOL_ROLES, OrganisationKind, Role
 
 from .models import Case
+
+# R-HO-1: the receiving organisation (work service or another party) sees and accepts the
+# handover through its case roles; its administrators see no case data. Schools never receive one.
+HANDOVER_RECEIVING_ROLES = tuple(sorted(CASE_ROLES - SCHOOL_ROLES))
 
 INVOLVEMENT_ROLE_BY_KIND = {
     OrganisationKind.RMC: Role.RMC_OFFICER,
@@ -48,7 +52,7 @@ def may_record_exemption(actor: Actor, case: Case) -> bool:
 
 
 def may_accept_handover(actor: Actor, receiving_organisation_id: int) -> bool:
-    return receiving_organisation_id in actor.organisation_ids(Role.WORK_SERVICE_MANAGER)
+    return receiving_organisation_id in actor.organisation_ids(*HANDOVER_RECEIVING_ROLES)
 
 
 def deny(message=None) -> PermissionDenied:

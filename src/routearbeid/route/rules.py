@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from routearbeid.core.dates import age_on, school_year_end
+from routearbeid.core.dates import age_on, school_year_end, today
 from routearbeid.employment.constants import EmploymentKind
 from routearbeid.employment.models import AbaApplication, Employment
 from routearbeid.meetings.constants import MeetingStatus
@@ -309,13 +309,13 @@ def r_uit_3(facts: CaseFacts, outflow_on: dt.date | None, deregistered_on: dt.da
     ok = (
         outflow_on is not None
         and deregistered_on is not None
-        and deregistered_on >= facts.case.opened_on
-        and outflow_on >= facts.case.opened_on
+        and facts.case.opened_on <= deregistered_on <= today()
+        and facts.case.opened_on <= outflow_on <= today()
     )
     return check(
         "R-UIT-3",
         ok,
-        _("Give the outflow date and the date the school deregisters the student (not before the case was opened)."),
+        _("Give the outflow date and the date the school deregisters the student: not before the case was opened, and not in the future."),
         SCHOOL,
         fix="outflow",
     )

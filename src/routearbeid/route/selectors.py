@@ -18,65 +18,71 @@ from routearbeid.processing_log.services import processing_log_record
 from . import machine
 from .constants import Stage
 from .models import Case, Handover, Involvement, TimelineEvent
-from .rules import CaseFacts, RuleCheck
+from .permissions import HANDOVER_RECEIVING_ROLES
+from .rules import KWALIFICATIEPLICHT_AGE, CaseFacts, RuleCheck
+
+
+def _linked(model, field: str, ids: set[int]) -> Q:
+    """The case has a row in `model` whose `field` is one of `ids` (one Exists subquery)."""
+    return Q(Exists(model.objects.filter(case=OuterRef("pk"), **{f"{field}__in": ids})))
 
 
 def visible_cases_q(actor: Actor, *, on: dt.date | None = None) -> Q | None:
-    """The condition on Case that the actor's roles allow; None when they allow nothing."""
+    """The condition on Case that the actor's roles allow; None when they allow nothing.
+
+    Each link (involvement, handover, agenda) is an Exists subquery: no query per row or seat.
+    """
     on = on or today()
     parts: list[Q] = []
-
-    def involved(*roles: str) -> Q | None:
-        org_ids = actor.organisation_ids(*roles)
-        if not org_ids:
-            return None
-        return Q(Exists(Involvement.objects.filter(case=OuterRef("pk"), organisation_id__in=org_ids)))
 
     if actor.school_ids:
         parts.append(Q(student__school_id__in=actor.school_ids))
 
-    ws_ids = actor.organisation_ids(Role.WORK_SERVICE_MANAGER)
-    if ws_ids:
-        parts.append(involved(Role.WORK_SERVICE_MANAGER))
-        parts.append(
-            Q(Exists(Handover.objects.filter(case=OuterRef("pk"), receiving_organisation_id__in=ws_ids)))
-        )
+    # Work service, RMC and SWV see the cases their organisation is asked to take part in.
+    involved_ids = actor.organisation_ids(
+        Role.WORK_SERVICE_MANAGER, Role.RMC_OFFICER, Role.SWV_OFFICER
+    )
+    if involved_ids:
+        parts.append(_linked(Involvement, "organisation_id", involved_ids))
 
-    rmc = involved(Role.RMC_OFFICER)
-    if rmc is not None:
-        parts.append(rmc)
-        # R-RMC-1: the monitoring list of the RMC's own region
+    # R-HO-1: from the handover on, the receiving organisation (work service or another party)
+    # can see the case; its administrators still see no case data.
+    receiving_ids = actor.organisation_ids(*HANDOVER_RECEIVING_ROLES)
+    if receiving_ids:
+        parts.append(_linked(Handover, "receiving_organisation_id", receiving_ids))
+
+    rmc_regions = actor.region_ids(Role.RMC_OFFICER)
+    if rmc_regions:
+        # R-RMC-1: the monitoring list of the RMC's own region, from outflow until the age
+        # limit or until a startkwalificatie is recorded
         parts.append(
             Q(
-                student__school__region_id__in=actor.region_ids(Role.RMC_OFFICER),
+                student__school__region_id__in=rmc_regions,
                 stage__in=[Stage.AFTERCARE, Stage.CLOSED],
                 student__has_basic_qualification=False,
                 rmc_monitoring_ends_on__gt=on,
             )
         )
 
-    leerplicht = involved(Role.LEERPLICHT_OFFICER)
-    if leerplicht is not None:
-        municipalities = {
-            s.municipality for s in actor.seats if s.role == Role.LEERPLICHT_OFFICER and s.municipality
-        }
-        # under 18 today: born after the date 18 years ago
-        parts.append(
-            leerplicht
-            & Q(student__municipality__in=municipalities, student__date_of_birth__gt=add_years(on, -18))
-        )
-
-    swv = involved(Role.SWV_OFFICER)
-    if swv is not None:
-        parts.append(swv)
+    # Leerplicht: under-18 students of the office's own municipality, where that office is involved.
+    leerplicht: dict[str, set[int]] = {}
+    for seat in actor.seats:
+        if seat.role == Role.LEERPLICHT_OFFICER and seat.municipality:
+            leerplicht.setdefault(seat.municipality, set()).add(seat.organisation_id)
+    if leerplicht:
+        # under 18: born after the day 18 years ago
+        under_age = Q(student__date_of_birth__gt=add_years(on, -KWALIFICATIEPLICHT_AGE))
+        own = Q()
+        for municipality, org_ids in leerplicht.items():
+            own |= Q(student__municipality=municipality) & _linked(
+                Involvement, "organisation_id", org_ids
+            )
+        parts.append(under_age & own)
 
     regions = actor.region_ids(Role.ROUTE_COORDINATOR)
     if regions:
-        parts.append(
-            Q(Exists(AgendaItem.objects.filter(case=OuterRef("pk"), meeting__region_id__in=regions)))
-        )
+        parts.append(_linked(AgendaItem, "meeting__region_id", regions))
 
-    parts = [p for p in parts if p is not None]
     if not parts:
         return None
     condition = parts[0]
@@ -149,8 +155,6 @@ def case_readiness(*, actor, case: Case, on: dt.date | None = None) -> list[Step
     steps: list[machine.Transition] = []
     if case.stage in machine.NEXT_STEP:
         steps.append(machine.NEXT_STEP[case.stage])
-    if case.stage != Stage.OUTFLOW and machine.OUTFLOW not in steps and case.stage in machine.OUTFLOW.sources:
-        steps.append(machine.OUTFLOW)
     result = []
     for t in steps:
         params = machine.Params(on=on, outflow_on=on, deregistered_on=on) if t is machine.OUTFLOW else machine.Params(on=on)

@@ -63,7 +63,7 @@ def _require_open(case: Case, *, before_outflow: bool = False) -> None:
 def _set_stage(case: Case, stage: Stage, actor: Actor | None, extra_fields: tuple[str, ...] = ()) -> None:
     case.stage = stage
     case.save(update_fields=["stage", "updated_at", *extra_fields])
-    timeline_append(case=case, actor=actor, kind="stage_changed", data={"stage": case.get_stage_display()})
+    timeline_append(case=case, actor=actor, kind="stage_changed", data={"stage": case.stage})
 
 
 def advance(case: Case, actor: Actor | None, on: dt.date | None = None) -> Case:
@@ -314,7 +314,9 @@ def handover_accept(*, actor, case_id: int, on: dt.date | None = None) -> Handov
     if not permissions.may_accept_handover(actor, handover.receiving_organisation_id):
         raise permissions.deny(_("Only the receiving organisation can accept the handover."))
     on = on or today()
-    handover.accepted_on = max(on, handover.handed_over_on)
+    if on > today() or on < handover.handed_over_on:
+        raise DomainError(_("The acceptance date lies between the handover date and today."))
+    handover.accepted_on = on
     handover.accepted_by = actor.user
     handover.save(update_fields=["accepted_on", "accepted_by", "updated_at"])
     timeline_append(case=case, actor=actor, kind="handover_accepted")
@@ -395,7 +397,36 @@ def case_close(*, actor: Actor | None, case_id: int, on: dt.date | None = None) 
     timeline_append(case=case, actor=actor, kind="case_closed")
     _set_stage(case, Stage.CLOSED, actor, ("ended_on",))
     _log_write(actor, case, "route.case")
+    # The school's aftercare is over; what the work service and the RMC follow goes on.
+    from routearbeid.aftercare.models import Signal
+    from routearbeid.aftercare.constants import SignalStatus
+
+    Signal.objects.filter(
+        case=case, status=SignalStatus.SCHEDULED, organisation_id=case.student.school_id
+    ).update(status=SignalStatus.CANCELLED)
     return case
+
+
+@transaction.atomic
+def basic_qualification_record(*, actor, student_id: int, on: dt.date) -> None:
+    """R-RMC-1: a startkwalificatie (havo, vwo, mbo 2+) ends the RMC's monitoring."""
+    actor = as_actor(actor)
+    student = student_get(actor=actor, student_id=student_id, log=False)
+    if student.school_id not in actor.school_ids and not actor.has_role(Role.RMC_OFFICER):
+        raise permissions.deny()
+    if on > today() or on < student.date_of_birth:
+        raise DomainError(_("Give the date the startkwalificatie was obtained (not in the future)."), rule_ids=("R-RMC-1",))
+    student.has_basic_qualification = True
+    student.basic_qualification_on = on
+    student.save(update_fields=["has_basic_qualification", "basic_qualification_on", "updated_at"])
+    from routearbeid.aftercare.schedules import cancel_key
+
+    for case in Case.objects.filter(student=student, rmc_monitoring_ends_on__isnull=False):
+        case.rmc_monitoring_ends_on = max(on, case.outflow_on or on)
+        case.save(update_fields=["rmc_monitoring_ends_on", "updated_at"])
+        cancel_key(case, "rmc-monitoring-end", note=_("Startkwalificatie obtained"))
+        timeline_append(case=case, actor=actor, kind="basic_qualification_recorded")
+        _log_write(actor, case, "students.student")
 
 
 # --- Exemption (R-UIT-2) --------------------------------------------------------------------

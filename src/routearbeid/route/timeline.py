@@ -22,24 +22,55 @@ EVENT_TEXT = {
     "aba_updated": _("ABA updated"),
     "aba_skipped": _("ABA step skipped: %(reason)s"),
     "practice_route_recorded": _("Praktijkroute (wage value measurement) recorded"),
-    "provision_recorded": _("Provision %(kind)s: %(status)s"),
+    "provision_recorded": _("Provision %(provision_kind)s: %(provision_status)s"),
     "handover_recorded": _("Warm handover to %(organisation)s recorded"),
     "handover_accepted": _("Warm handover accepted"),
+    "handover_document": _("Handover document generated"),
     "guardians_recorded": _("Involvement of parents or guardians recorded"),
     "employment_recorded": _("Job at %(employer)s recorded"),
     "employment_ended": _("Job at %(employer)s ended"),
     "exemption_recorded": _("Exemption decision %(reference)s recorded"),
     "outflow": _("Outflow into work; deregistered by the school on %(deregistered_on)s"),
     "checkin_recorded": _("Check-in %(sequence)s recorded"),
-    "self_report": _("Self-report: %(kind)s"),
-    "signal_raised": _("Signal: %(message)s"),
-    "signal_status": _("Signal %(message)s: %(status)s"),
+    "self_report": _("Self-report: %(report_kind)s"),
+    "signal_raised": _("Signal: %(signal_kind)s"),
+    "signal_status": _("Signal %(signal_kind)s: %(signal_status)s"),
+    "basic_qualification_recorded": _("Startkwalificatie recorded; RMC monitoring ends"),
     "case_closed": _("Case closed after aftercare"),
     "meeting_agenda": _("Put on the agenda of the outflow meeting of %(date)s"),
     "meeting_advice": _("Advice of %(organisation)s at the outflow meeting"),
     "meeting_decision": _("Outflow meeting decided: %(profile)s"),
     "meeting_action": _("Action for %(organisation)s: %(description)s"),
 }
+
+
+def _choice_labels() -> dict:
+    """Data keys that hold a stored choice value, shown as its label in the reader's language."""
+    from routearbeid.aftercare.constants import SelfReportKind, SignalKind, SignalStatus
+    from routearbeid.employment.constants import ProvisionKind, ProvisionStatus
+
+    from .constants import OutflowProfile, Stage
+
+    return {
+        "stage": Stage,
+        "profile": OutflowProfile,
+        "report_kind": SelfReportKind,
+        "provision_kind": ProvisionKind,
+        "provision_status": ProvisionStatus,
+        "signal_kind": SignalKind,
+        "signal_status": SignalStatus,
+    }
+
+
+def _display_data(data: dict[str, Any]) -> dict[str, Any]:
+    shown = dict(data)
+    for key, choices in _choice_labels().items():
+        if key in shown:
+            try:
+                shown[key] = str(choices(shown[key]).label)
+            except ValueError:
+                pass
+    return shown
 
 
 def timeline_append(
@@ -49,7 +80,7 @@ def timeline_append(
         raise ValueError(f"unknown timeline event kind {kind!r}")
     data = {k: (str(v) if v is not None else "") for k, v in (data or {}).items()}
     try:
-        summary = str(EVENT_TEXT[kind]) % data if data else str(EVENT_TEXT[kind])
+        summary = str(EVENT_TEXT[kind]) % _display_data(data) if data else str(EVENT_TEXT[kind])
     except (KeyError, ValueError, TypeError):
         summary = str(EVENT_TEXT[kind])
     return TimelineEvent.objects.create(
@@ -68,6 +99,6 @@ def describe(event: TimelineEvent) -> str:
     if template is None:
         return event.summary
     try:
-        return str(template) % event.data if event.data else str(template)
+        return str(template) % _display_data(event.data) if event.data else str(template)
     except (KeyError, ValueError, TypeError):
         return event.summary

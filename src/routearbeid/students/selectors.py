@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from routearbeid.core.errors import NotFound
 from routearbeid.organisations.actors import as_actor
@@ -18,14 +18,15 @@ def visible_students(actor) -> QuerySet[Student]:
 
     actor = as_actor(actor)
     qs = Student.objects.all()
+    condition = Q(school_id__in=actor.school_ids) if actor.school_ids else None
     case_condition = visible_cases_q(actor)
-    own_school = qs.filter(school_id__in=actor.school_ids) if actor.school_ids else None
-    if case_condition is None:
-        return own_school if own_school is not None else qs.none()
-    has_visible_case = Exists(Case.objects.filter(case_condition, student=OuterRef("pk")))
-    if own_school is not None:
-        return qs.filter(has_visible_case) | own_school
-    return qs.filter(has_visible_case)
+    if case_condition is not None:
+        # One Exists subquery: the student has a case the actor may see.
+        has_visible_case = Q(Exists(Case.objects.filter(case_condition, student=OuterRef("pk"))))
+        condition = has_visible_case if condition is None else condition | has_visible_case
+    if condition is None:
+        return qs.none()
+    return qs.filter(condition)
 
 
 def student_list(*, actor, search: str = "") -> QuerySet[Student]:

@@ -1,0 +1,66 @@
+# Route Arbeid: `make run` starts the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+PY := .venv/bin/python
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help install assets run test lint typecheck migrations-check test-sqlite test-postgres messages clean
+
+help:
+	@echo "make run    install, migrate, load the demo region, start web server and task worker"
+	@echo "make test   install and run the whole suite (lint, types, migrations, tests)"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	@touch $@
+
+src/routearbeid/core/static/vendor/.built: node_modules/.installed scripts/build-assets.mjs
+	node scripts/build-assets.mjs
+	@touch $@
+
+assets: src/routearbeid/core/static/vendor/.built
+
+install: .venv/.synced assets
+
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools >/dev/null
+
+run: install messages
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_region --if-empty
+	@echo ""
+	@echo "Route Arbeid runs at http://127.0.0.1:$(PORT)/ (stop with Ctrl+C)"
+	@echo "Demo logins (password: demo): coordinator-a, mentor-a, coordinator-b, klantmanager, rmc, leerplicht, swv, routecoordinator, beheerder"
+	@echo ""
+	@trap 'kill 0' EXIT; \
+	$(PY) manage.py db_worker & \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	.venv/bin/ruff check src manage.py
+	.venv/bin/ruff format --check src manage.py
+
+typecheck: install
+	.venv/bin/mypy src
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=routearbeid.config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+test: install messages lint typecheck migrations-check
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf .venv $(TOOLS) var node_modules src/routearbeid/core/static/vendor .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,11 @@
+from routearbeid.organisations.actors import actor_for
+
+
+def worklist(request):
+    """The count beside "Worklist" in the navigation (four count queries, only when logged in)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or request.path.startswith("/beheer/"):
+        return {}
+    from routearbeid.aftercare.selectors import worklist_counts
+
+    return {"worklist_counts": worklist_counts(actor_for(user))}

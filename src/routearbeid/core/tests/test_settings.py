@@ -1,0 +1,68 @@
+"""Production settings refuse to start without a secret key or with DEBUG on."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def _import_prod(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import routearbeid.config.settings.prod"],
+        cwd=ROOT,
+        env={**clean, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _import_prod({})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = _import_prod({"SECRET_KEY": "x" * 50, "DEBUG": "true"})
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr
+
+
+def test_production_starts_with_secret_key():
+    result = _import_prod({"SECRET_KEY": "x" * 50})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [("2026-07-31", "2026-07-31"), ("2026-08-01", "2027-07-31"), ("2026-11-29", "2027-07-31")],
+)
+def test_school_year_ends_on_31_july(day, expected):
+    import datetime as dt
+
+    from routearbeid.core.dates import school_year_end
+
+    assert school_year_end(dt.date.fromisoformat(day)) == dt.date.fromisoformat(expected)
+
+
+def test_add_months_keeps_month_end():
+    import datetime as dt
+
+    from routearbeid.core.dates import add_months, age_on
+
+    assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
+    assert add_months(dt.date(2026, 3, 15), -3) == dt.date(2025, 12, 15)
+    assert age_on(dt.date(2010, 2, 28), dt.date(2026, 2, 27)) == 15
+    assert age_on(dt.date(2010, 2, 28), dt.date(2026, 2, 28)) == 16

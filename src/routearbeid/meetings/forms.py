@@ -1,0 +1,118 @@
+"""The forms of the outflow-meeting screens; each one feeds exactly one service."""
+
+from django import forms
+from django.forms.utils import ErrorDict
+from django.utils.translation import gettext_lazy as _
+
+from routearbeid.core.forms import StyledForm, date_field
+from routearbeid.route.constants import OutflowProfile
+from routearbeid.route.forms import ChoiceByPk, model_choices
+
+
+class MeetingForm(StyledForm):
+    """StyledForm reads `self.errors` in its __init__ (to mark invalid fields), which validates the
+    form before a subclass has filled in its choices: every choice would be refused. Here validation
+    waits until it is asked for, and the invalid fields are marked after it."""
+
+    def __init__(self, *args, **kwargs):
+        self._choices_ready = False
+        super().__init__(*args, **kwargs)
+        self._choices_ready = True
+        self._errors = None
+
+    def full_clean(self):
+        if not self._choices_ready:
+            self._errors = ErrorDict(renderer=self.renderer)
+            return
+        super().full_clean()
+        for name in self._errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}-error"
+
+    @property
+    def field_errors(self) -> list[tuple]:
+        """(field, message) for every error of a field, for the summary announced above the form."""
+        return [
+            (self[name], message)
+            for name, errors in self.errors.items()
+            if name != "__all__"
+            for message in errors
+        ]
+
+
+class MeetingPlanForm(MeetingForm):
+    region = ChoiceByPk(label=_("Region"))
+    scheduled_on = date_field(_("Date"))
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = list(regions)
+        field = self.fields["region"]
+        field.choices = model_choices(regions)
+        if len(regions) == 1:
+            # One region: nothing to choose, the field travels along unseen.
+            field.widget = forms.HiddenInput()
+            self.initial.setdefault("region", regions[0].pk)
+
+
+class ParticipantForm(MeetingForm):
+    organisation = ChoiceByPk(label=_("Organisation"))
+    person_name = forms.CharField(label=_("Name"), max_length=200)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = model_choices(organisations)
+
+
+class HoldForm(MeetingForm):
+    held_on = date_field(_("Held on"))
+    minutes = forms.CharField(
+        label=_("Minutes"), widget=forms.Textarea, required=False, max_length=20000
+    )
+
+
+class MinutesForm(MeetingForm):
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea, max_length=20000)
+
+
+class AdviceForm(MeetingForm):
+    organisation = ChoiceByPk(label=_("Organisation"))
+    text = forms.CharField(label=_("Advice"), widget=forms.Textarea, max_length=4000)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = list(organisations)
+        self.fields["organisation"].choices = model_choices(organisations)
+        if len(organisations) == 1:
+            self.initial.setdefault("organisation", organisations[0].pk)
+
+
+class DecisionForm(MeetingForm):
+    outflow_profile = forms.ChoiceField(
+        label=_("Outflow profile"), choices=[("", _("Choose…")), *OutflowProfile.choices]
+    )
+    # R-OVL-3: "work" needs the reason why further education is not (now) the better option;
+    # another profile withdraws the case with this reason (R-OVL-4).
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea,
+        max_length=4000,
+        help_text=_("For work: why further education is not (now) the better option."),
+    )
+
+
+class ActionForm(MeetingForm):
+    description = forms.CharField(label=_("Action"), max_length=300)
+    owner_organisation = ChoiceByPk(label=_("Owner"))
+    due_on = date_field(_("Due on"))
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_organisation"].choices = model_choices(organisations)
+
+
+class ActionDoneForm(MeetingForm):
+    """Only the button (and the CSRF token): the action is in the URL."""

@@ -1,0 +1,182 @@
+"""The forms on a youth's page; each one feeds exactly one service."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from routearbeid.aftercare.constants import ReportChannel, SelfReportKind
+from routearbeid.core.forms import StyledForm, date_field
+from routearbeid.employment.constants import AbaOutcome, EmploymentKind, ProvisionKind, ProvisionStatus
+
+from .constants import HandoverForm, LegalBasis, Situation
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def model_choices(objects, empty=_("Choose…")):
+    return [("", empty), *[(str(o.pk), str(o)) for o in objects]]
+
+
+class ChoiceByPk(forms.ChoiceField):
+    """A choice among objects offered to this user; cleans to the object's id (or None)."""
+
+    def __init__(self, *, label, objects=(), required=True):
+        super().__init__(label=label, required=required, choices=model_choices(objects))
+
+    def clean(self, value):
+        value = super().clean(value)
+        return int(value) if value not in (None, "") else None
+
+
+class OpenCaseForm(StyledForm):
+    opened_on = date_field(_("Opening date"))
+
+
+class InvolvementRequestForm(StyledForm):
+    organisation = ChoiceByPk(label=_("Organisation"))
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = model_choices(organisations)
+
+
+class InvolvementRecordForm(StyledForm):
+    organisation = ChoiceByPk(label=_("Organisation"))
+    person_name = forms.CharField(label=_("Person involved"), max_length=200)
+    involved_on = date_field(_("Date"))
+    advice = forms.CharField(label=_("Advice"), widget=forms.Textarea, max_length=4000)
+    legal_basis = forms.ChoiceField(label=_("Legal basis for sharing"), choices=LegalBasis.choices,
+                                    initial=LegalBasis.LEGAL_TASK)
+    consent_given_on = date_field(_("Consent given on"), required=False,
+                                  help_text=_("Only with consent as legal basis."))
+    consent_given_by = forms.CharField(label=_("Consent given by"), max_length=200, required=False)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = model_choices(organisations)
+
+
+class AgendaForm(StyledForm):
+    meeting = ChoiceByPk(label=_("Outflow meeting"))
+
+    def __init__(self, *args, meetings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].choices = model_choices(meetings)
+
+
+class AbaSubmitForm(StyledForm):
+    submitted_on = date_field(_("Submitted to UWV on"))
+
+
+class AbaUpdateForm(StyledForm):
+    aba = forms.IntegerField(widget=forms.HiddenInput)
+    received_on = date_field(_("Receipt confirmed by UWV on"), required=False)
+    decided_on = date_field(_("Decision date"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("No decision yet")), *AbaOutcome.choices],
+                                required=False)
+
+
+class AbaSkipForm(StyledForm):
+    reason = forms.CharField(label=_("Why no ABA is filed"), widget=forms.Textarea, max_length=2000)
+
+
+class PracticeRouteForm(StyledForm):
+    on = date_field(_("Praktijkroute (wage value measurement) recorded on"))
+
+
+class ProvisionForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Provision"), choices=ProvisionKind.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=ProvisionStatus.choices)
+    status_on = date_field(_("Status date"))
+    employment = ChoiceByPk(label=_("Job"), required=False)
+    starts_on = date_field(_("Start date"), required=False)
+    ends_on = date_field(_("End date"), required=False)
+    doelgroepverklaring_requested_on = date_field(_("Doelgroepverklaring requested on"), required=False,
+                                                  help_text=_("For the LKV: within 3 months of the start of the job."))
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=2000)
+
+    def __init__(self, *args, employments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employment"].choices = model_choices(employments, _("No job"))
+
+
+class HandoverRecordForm(StyledForm):
+    receiving_organisation = ChoiceByPk(label=_("Receiving organisation"))
+    receiving_person = forms.CharField(label=_("Receiving person"), max_length=200)
+    handed_over_on = date_field(_("Date of the handover"))
+    form = forms.ChoiceField(label=_("Form"), choices=HandoverForm.choices)
+    legal_basis = forms.ChoiceField(label=_("Legal basis for sharing"), choices=LegalBasis.choices)
+    consent_given_on = date_field(_("Consent given on"), required=False,
+                                  help_text=_("Only with consent as legal basis."))
+    consent_given_by = forms.CharField(label=_("Consent given by"), max_length=200, required=False)
+    purpose = forms.CharField(label=_("Purpose of sharing"), widget=forms.Textarea, required=False, max_length=2000)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiving_organisation"].choices = model_choices(organisations)
+
+
+class GuardiansForm(StyledForm):
+    involved = forms.ChoiceField(label=_("Are parents or guardians involved?"), choices=YES_NO,
+                                 widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("If not: why not"), widget=forms.Textarea, required=False, max_length=2000)
+
+
+class EmploymentForm(StyledForm):
+    employer = ChoiceByPk(label=_("Employer"))
+    kind = forms.ChoiceField(label=_("Kind of contract"), choices=EmploymentKind.choices)
+    starts_on = date_field(_("Start date"))
+    ends_on = date_field(_("End date"), required=False, help_text=_("Required for a fixed-term contract."))
+    hours_per_week = forms.DecimalField(label=_("Hours per week"), min_value=1, max_value=60, decimal_places=1)
+    training_institution = forms.CharField(label=_("Training institution"), max_length=200, required=False,
+                                           help_text=_("Required for a dual track."))
+    enrolment_reference = forms.CharField(label=_("Enrolment"), max_length=100, required=False)
+
+    def __init__(self, *args, employers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].choices = model_choices(employers)
+
+
+class ExemptionForm(StyledForm):
+    reference = forms.CharField(label=_("Reference of the decision"), max_length=100)
+    decided_on = date_field(_("Decision date"))
+    ends_on = date_field(_("End date"), help_text=_("At the latest 31 July of the school year."))
+
+
+class OutflowForm(StyledForm):
+    outflow_on = date_field(_("Outflow date"))
+    deregistered_on = date_field(_("Deregistration by the school on"))
+
+
+class WithdrawForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+
+
+class CheckinForm(StyledForm):
+    check = forms.IntegerField(widget=forms.HiddenInput)
+    recorded_on = date_field(_("Date of contact"))
+    contact_made = forms.ChoiceField(label=_("Was there contact?"), choices=YES_NO, widget=forms.RadioSelect)
+    situation = forms.ChoiceField(label=_("Situation"), choices=[("", _("Choose…")), *Situation.choices],
+                                  required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=4000)
+    follow_up = forms.CharField(label=_("Follow-up"), max_length=300, required=False)
+
+
+class SelfReportForm(StyledForm):
+    kind = forms.ChoiceField(label=_("What is it about?"), choices=SelfReportKind.choices)
+    channel = forms.ChoiceField(label=_("How did the youth report?"),
+                                choices=[c for c in ReportChannel.choices if c[0] != ReportChannel.PORTAL])
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea, required=False, max_length=2000)
+    contact_phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
+
+
+class JobLossThreatForm(StyledForm):
+    note = forms.CharField(label=_("What is going on?"), widget=forms.Textarea, max_length=2000)
+
+
+class SignalResolveForm(StyledForm):
+    signal = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("How was it resolved?"), max_length=2000)
+
+
+class SignalAcknowledgeForm(StyledForm):
+    signal = forms.IntegerField(widget=forms.HiddenInput)

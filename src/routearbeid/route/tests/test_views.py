@@ -1,0 +1,139 @@
+"""The youth's page: what each person sees, forms that call one service, refusals shown as text."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from routearbeid.core.dates import today
+from routearbeid.route.constants import Stage
+from routearbeid.route.models import Case, Involvement
+
+
+def page_url(student):
+    return reverse("route:student", args=[student.pk])
+
+
+def action_url(student, name):
+    return reverse("route:action", args=[student.pk, name])
+
+
+def test_school_opens_a_case_from_the_page(client, region1):
+    student = region1.student(age=17)
+    client.force_login(region1.coordinator)
+    response = client.post(reverse("route:open", args=[student.pk]), {"open-opened_on": today().isoformat()})
+    assert response.status_code == 302
+    assert Case.objects.filter(student=student, stage=Stage.CONSULTATION).exists()
+
+
+def test_a_15_year_old_gets_the_rule_message_not_an_error(client, region1):
+    """R-START-1 shown on the page."""
+    student = region1.student(age=15)
+    client.force_login(region1.coordinator)
+    response = client.post(reverse("route:open", args=[student.pk]), {"open-opened_on": today().isoformat()})
+    assert response.status_code == 200
+    assert "R-START-1" in response.content.decode()
+    assert not Case.objects.filter(student=student).exists()
+
+
+def test_another_school_gets_404_on_page_and_actions(client, region1):
+    case = region1.open_case()
+    client.force_login(region1.other_coordinator)
+    assert client.get(page_url(case.student)).status_code == 404
+    response = client.post(action_url(case.student, "withdraw"), {"withdraw-reason": "weg"})
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.stage == Stage.CONSULTATION
+
+
+def test_blocked_outflow_lists_every_unmet_rule_and_changes_nothing(client, region1):
+    """R-HO-1 and R-OVL-2 together, as text on the page."""
+    case = region1.open_case()
+    client.force_login(region1.coordinator)
+    day = today().isoformat()
+    response = client.post(action_url(case.student, "outflow"), {"outflow-outflow_on": day, "outflow-deregistered_on": day})
+    assert response.status_code == 200
+    page = response.content.decode()
+    for rule in ("R-OVL-1", "R-OVL-2", "R-HO-1", "R-UIT-1"):
+        assert rule in page
+    case.refresh_from_db()
+    assert case.stage == Stage.CONSULTATION
+
+
+@pytest.mark.parametrize("bad", ["31-02-2026", "gisteren", "", "2026-13-01"])
+def test_bad_dates_get_a_message(client, region1, bad):
+    case = region1.open_case()
+    client.force_login(region1.coordinator)
+    response = client.post(action_url(case.student, "aba-submit"), {"aba-submit-submitted_on": bad})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode() or "utrecht-form-field-error-message" in response.content.decode()
+    assert not case.aba_applications.exists()
+
+
+def test_rmc_records_its_advice_in_a_few_clicks_from_the_worklist(client, region1):
+    case = region1.open_case()
+    from routearbeid.route.services import involvement_request
+
+    involvement_request(actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk)
+    client.force_login(region1.rmc_officer)
+    worklist = client.get(reverse("worklist")).content.decode()
+    assert case.student.full_name in worklist
+    response = client.post(action_url(case.student, "involvement-record"), {
+        "involvement-record-organisation": region1.rmc.pk,
+        "involvement-record-legal_basis": "legal_task",
+        "involvement-record-person_name": "R. Monitor",
+        "involvement-record-involved_on": today().isoformat(),
+        "involvement-record-advice": "Werk is passend.",
+    })
+    assert response.status_code == 302
+    involvement = Involvement.objects.get(case=case, organisation=region1.rmc)
+    assert involvement.advice == "Werk is passend."
+    assert case.student.full_name not in client.get(reverse("worklist")).content.decode()
+
+
+def test_rmc_cannot_record_leerplichts_involvement(client, region1):
+    case = region1.open_case(age=16)
+    region1.involve(case, on=today() - dt.timedelta(days=1))
+    client.force_login(region1.rmc_officer)
+    response = client.post(action_url(case.student, "involvement-record"), {
+        "involvement-record-organisation": region1.leerplicht.pk,
+        "involvement-record-legal_basis": "legal_task",
+        "involvement-record-person_name": "Iemand",
+        "involvement-record-involved_on": today().isoformat(),
+        "involvement-record-advice": "Niet mijn advies.",
+    })
+    assert response.status_code == 200
+    assert Involvement.objects.get(case=case, organisation=region1.leerplicht).person_name == "L. Plicht"
+
+
+def test_pgn_only_for_school_and_work_service(client, region1):
+    case = region1.open_case(pgn="999999990")
+    region1.involve(case)
+    client.force_login(region1.coordinator)
+    assert "999999990" in client.get(page_url(case.student)).content.decode()
+    client.force_login(region1.rmc_officer)
+    page = client.get(page_url(case.student))
+    assert page.status_code == 200
+    assert "999999990" not in page.content.decode()
+
+
+def test_unknown_action_is_404(client, region1):
+    case = region1.open_case()
+    client.force_login(region1.coordinator)
+    assert client.post(action_url(case.student, "drop-table"), {}).status_code == 404
+
+
+@pytest.mark.parametrize("events", [1, 20])
+def test_youth_page_query_count_does_not_grow(client, region1, django_assert_num_queries, events):
+    case = region1.open_case()
+    from routearbeid.route.services import guardians_record
+
+    for _ in range(events):
+        guardians_record(actor=region1.coordinator, case_id=case.pk, involved=True)
+    client.force_login(region1.coordinator)
+    client.get(page_url(case.student))
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert client.get(page_url(case.student)).status_code == 200
+
+
+PAGE_QUERIES = 38

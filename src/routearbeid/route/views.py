@@ -1,0 +1,450 @@
+"""A youth's page (/jongeren/<id>/): header, route map, readiness checklist, panels and timeline.
+
+Every form on the page posts to one action; each action calls exactly one service. A refused
+action re-renders the page with the rule messages beside the form, never a server error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from routearbeid.aftercare import services as aftercare_services
+from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES
+from routearbeid.aftercare.models import Signal
+from routearbeid.core.dates import today
+from routearbeid.core.forms import StyledForm
+from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
+from routearbeid.employment import services as employment_services
+from routearbeid.employment.models import Employer
+from routearbeid.meetings import services as meeting_services
+from routearbeid.meetings.constants import MeetingStatus
+from routearbeid.meetings.models import OutflowMeeting
+from routearbeid.organisations.actors import Actor, actor_for
+from routearbeid.organisations.constants import OrganisationKind
+from routearbeid.organisations.models import Organisation
+from routearbeid.students.selectors import student_get
+
+from . import forms, permissions, services
+from .constants import BEFORE_OUTFLOW, Stage
+from .models import Case
+from .selectors import case_readiness, visible_cases
+from .timeline import describe
+
+# The five steps of the seed, and the stages that count as having passed each.
+ROUTE_MAP = [
+    ("consultation", _("Consultation"), (Stage.CONSULTATION,)),
+    ("aba", _("ABA"), (Stage.ABA,)),
+    ("handover", _("Handover"), (Stage.HANDOVER,)),
+    ("outflow", _("Outflow"), (Stage.OUTFLOW,)),
+    ("aftercare", _("Aftercare"), (Stage.AFTERCARE,)),
+]
+STAGE_ORDER = [Stage.CONSULTATION, Stage.ABA, Stage.HANDOVER, Stage.OUTFLOW, Stage.AFTERCARE, Stage.CLOSED]
+
+
+def route_map(case: Case | None) -> list[dict]:
+    if case is None:
+        return [{"key": k, "label": label, "state": "todo"} for k, label, _s in ROUTE_MAP]
+    if case.stage == Stage.WITHDRAWN:
+        return [{"key": k, "label": label, "state": "withdrawn"} for k, label, _s in ROUTE_MAP]
+    position = STAGE_ORDER.index(Stage(case.stage))
+    steps = []
+    for index, (key, label, _stages) in enumerate(ROUTE_MAP):
+        state = "done" if index < position else ("current" if index == position else "todo")
+        steps.append({"key": key, "label": label, "state": state})
+    return steps
+
+
+def _case_for_student(actor: Actor, student_id: int) -> Case | None:
+    """The open case of the student, else the latest one the actor may see."""
+    cases = list(visible_cases(actor).filter(student_id=student_id).order_by("-opened_on", "-id"))
+    return next((c for c in cases if c.is_open), cases[0] if cases else None)
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    form: type
+    run: Callable  # (actor, case, cleaned_data) -> message
+    allowed: Callable  # (actor, case) -> bool: whether the form is offered at all
+    panel: str
+
+
+def _school(actor, case):
+    return case is not None and permissions.may_manage_case(actor, case)
+
+
+def _school_before_outflow(actor, case):
+    return _school(actor, case) and case.stage in BEFORE_OUTFLOW
+
+
+def _work_matters(actor, case):
+    return case is not None and case.is_open and permissions.may_record_work_matters(actor, case)
+
+
+def _own_involvement_possible(actor, case):
+    return case is not None and case.is_open and bool(involvement_organisations(actor, case))
+
+
+def _in_aftercare_school(actor, case):
+    return _school(actor, case) and case.stage == Stage.AFTERCARE
+
+
+def involvement_organisations(actor: Actor, case: Case) -> list[Organisation]:
+    """The organisations whose involvement this actor may record: asked ones, and for a partner only its own."""
+    asked = Organisation.objects.filter(pk__in=case.involvements.values("organisation_id"))
+    if permissions.may_manage_case(actor, case):
+        return list(asked)
+    own_ids: set[int] = set()
+    for role in permissions.INVOLVEMENT_ROLE_BY_KIND.values():
+        own_ids |= actor.organisation_ids(role)
+    return list(asked.filter(pk__in=own_ids))
+
+
+ACTIONS: dict[str, Action] = {}
+
+
+def action(name, form, allowed, panel):
+    def register(run):
+        ACTIONS[name] = Action(form, run, allowed, panel)
+        return run
+    return register
+
+
+@action("involvement-request", forms.InvolvementRequestForm, _school, "involvements")
+def _involvement_request(actor, case, d):
+    services.involvement_request(actor=actor, case_id=case.pk, organisation_id=d["organisation"])
+    return _("The organisation has been asked to take part.")
+
+
+@action("involvement-record", forms.InvolvementRecordForm, _own_involvement_possible, "involvements")
+def _involvement_record(actor, case, d):
+    services.involvement_record(
+        actor=actor, case_id=case.pk, organisation_id=d["organisation"], person_name=d["person_name"],
+        involved_on=d["involved_on"], advice=d["advice"], legal_basis=d["legal_basis"],
+        consent_given_on=d.get("consent_given_on"), consent_given_by=d.get("consent_given_by") or "",
+        person_id=actor.user.pk if not permissions.may_manage_case(actor, case) else None,
+    )
+    return _("The involvement has been recorded.")
+
+
+@action("agenda", forms.AgendaForm, _school_before_outflow, "meetings")
+def _agenda(actor, case, d):
+    meeting_services.agenda_item_add(actor=actor, meeting_id=d["meeting"], case_id=case.pk)
+    return _("The student is on the agenda of the outflow meeting.")
+
+
+@action("aba-submit", forms.AbaSubmitForm, _school_before_outflow, "aba")
+def _aba_submit(actor, case, d):
+    employment_services.aba_application_submit(actor=actor, case_id=case.pk, submitted_on=d["submitted_on"])
+    return _("The ABA has been recorded.")
+
+
+@action("aba-update", forms.AbaUpdateForm, _school, "aba")
+def _aba_update(actor, case, d):
+    if not case.aba_applications.filter(pk=d["aba"]).exists():
+        raise NotFound("not found")
+    employment_services.aba_application_update(
+        actor=actor, aba_id=d["aba"], received_on=d.get("received_on"), decided_on=d.get("decided_on"),
+        outcome=d.get("outcome") or "",
+    )
+    return _("The ABA has been updated.")
+
+
+@action("aba-skip", forms.AbaSkipForm, _school_before_outflow, "aba")
+def _aba_skip(actor, case, d):
+    services.aba_skip(actor=actor, case_id=case.pk, reason=d["reason"])
+    return _("The ABA step has been skipped.")
+
+
+@action("practice-route", forms.PracticeRouteForm, _work_matters, "aba")
+def _practice_route(actor, case, d):
+    employment_services.practice_route_record(actor=actor, case_id=case.pk, on=d["on"])
+    return _("The praktijkroute has been recorded.")
+
+
+@action("provision", forms.ProvisionForm, _work_matters, "aba")
+def _provision(actor, case, d):
+    employment_services.provision_record(
+        actor=actor, case_id=case.pk, kind=d["kind"], status=d["status"], status_on=d["status_on"],
+        employment_id=d.get("employment"), starts_on=d.get("starts_on"), ends_on=d.get("ends_on"),
+        doelgroepverklaring_requested_on=d.get("doelgroepverklaring_requested_on"), notes=d.get("notes") or "",
+    )
+    return _("The provision has been recorded.")
+
+
+@action("handover", forms.HandoverRecordForm, _school_before_outflow, "handover")
+def _handover(actor, case, d):
+    services.handover_record(
+        actor=actor, case_id=case.pk, receiving_organisation_id=d["receiving_organisation"],
+        receiving_person=d["receiving_person"], handed_over_on=d["handed_over_on"], form=d["form"],
+        legal_basis=d["legal_basis"], consent_given_on=d.get("consent_given_on"),
+        consent_given_by=d.get("consent_given_by") or "", purpose=d.get("purpose") or "",
+    )
+    return _("The warm handover has been recorded.")
+
+
+def _may_accept(actor, case):
+    handover = getattr(case, "handover", None) if case else None
+    return bool(handover and not handover.accepted_on and permissions.may_accept_handover(
+        actor, handover.receiving_organisation_id))
+
+
+@action("handover-accept", StyledForm, _may_accept, "handover")
+def _handover_accept(actor, case, d):
+    services.handover_accept(actor=actor, case_id=case.pk)
+    return _("You have accepted the handover.")
+
+
+@action("guardians", forms.GuardiansForm, _school, "handover")
+def _guardians(actor, case, d):
+    services.guardians_record(actor=actor, case_id=case.pk, involved=d["involved"] == "yes",
+                              reason=d.get("reason") or "")
+    return _("The involvement of parents or guardians has been recorded.")
+
+
+@action("employment", forms.EmploymentForm, _work_matters, "employment")
+def _employment(actor, case, d):
+    employment_services.employment_record(
+        actor=actor, case_id=case.pk, employer_id=d["employer"], kind=d["kind"], starts_on=d["starts_on"],
+        ends_on=d.get("ends_on"), hours_per_week=d["hours_per_week"],
+        training_institution=d.get("training_institution") or "", enrolment_reference=d.get("enrolment_reference") or "",
+    )
+    return _("The job has been recorded.")
+
+
+def _may_exempt(actor, case):
+    return case is not None and case.is_open and permissions.may_record_exemption(actor, case)
+
+
+@action("exemption", forms.ExemptionForm, _may_exempt, "exemption")
+def _exemption(actor, case, d):
+    services.exemption_record(actor=actor, case_id=case.pk, reference=d["reference"], decided_on=d["decided_on"],
+                              ends_on=d["ends_on"])
+    return _("The exemption decision has been recorded.")
+
+
+@action("outflow", forms.OutflowForm, _school_before_outflow, "outflow")
+def _outflow(actor, case, d):
+    services.case_outflow(actor=actor, case_id=case.pk, outflow_on=d["outflow_on"],
+                          deregistered_on=d["deregistered_on"])
+    return _("The youth has left school for work. Aftercare has been scheduled.")
+
+
+@action("withdraw", forms.WithdrawForm, _school_before_outflow, "outflow")
+def _withdraw(actor, case, d):
+    services.case_withdraw(actor=actor, case_id=case.pk, reason=d["reason"])
+    return _("The case has been withdrawn.")
+
+
+@action("checkin", forms.CheckinForm, _in_aftercare_school, "aftercare")
+def _checkin(actor, case, d):
+    if not case.checks.filter(pk=d["check"]).exists():
+        raise NotFound("not found")
+    contact = d["contact_made"] == "yes"
+    aftercare_services.aftercare_check_record(
+        actor=actor, check_id=d["check"], recorded_on=d["recorded_on"], contact_made=contact,
+        situation=d.get("situation") or "", notes=d.get("notes") or "", follow_up=d.get("follow_up") or "",
+    )
+    return _("The check-in has been recorded.")
+
+
+def _after_outflow_work(actor, case):
+    return _work_matters(actor, case) and case.stage in (Stage.OUTFLOW, Stage.AFTERCARE)
+
+
+@action("self-report", forms.SelfReportForm, _after_outflow_work, "aftercare")
+def _self_report(actor, case, d):
+    aftercare_services.self_report_record(
+        actor=actor, case_id=case.pk, kind=d["kind"], channel=d["channel"], message=d.get("message") or "",
+        contact_phone=d.get("contact_phone") or "",
+    )
+    return _("The report has been recorded.")
+
+
+@action("job-loss-threat", forms.JobLossThreatForm, _after_outflow_work, "aftercare")
+def _job_loss(actor, case, d):
+    aftercare_services.job_loss_threat_record(actor=actor, case_id=case.pk, note=d["note"])
+    return _("The threat of job loss has been recorded and the other party has been signalled.")
+
+
+def _has_signals(actor, case):
+    return case is not None
+
+
+@action("signal-acknowledge", forms.SignalAcknowledgeForm, _has_signals, "signals")
+def _signal_ack(actor, case, d):
+    if not case.signals.filter(pk=d["signal"]).exists():
+        raise NotFound("not found")
+    aftercare_services.signal_acknowledge(actor=actor, signal_id=d["signal"])
+    return _("The signal has been acknowledged.")
+
+
+@action("signal-resolve", forms.SignalResolveForm, _has_signals, "signals")
+def _signal_resolve(actor, case, d):
+    if not case.signals.filter(pk=d["signal"]).exists():
+        raise NotFound("not found")
+    aftercare_services.signal_resolve(actor=actor, signal_id=d["signal"], note=d["note"])
+    return _("The signal has been resolved.")
+
+
+# --- form construction ---------------------------------------------------------------------------
+
+def form_kwargs(name: str, actor: Actor, case: Case, student) -> dict:
+    region_id = student.school.region_id
+    if name == "involvement-request":
+        taken = case.involvements.values("organisation_id")
+        return {"organisations": Organisation.objects.filter(
+            region_id=region_id, kind__in=services.INVOLVED_KINDS).exclude(pk__in=taken)}
+    if name == "involvement-record":
+        return {"organisations": involvement_organisations(actor, case)}
+    if name == "agenda":
+        return {"meetings": OutflowMeeting.objects.filter(region_id=region_id, status=MeetingStatus.PLANNED,
+                                                          scheduled_on__gte=today()).exclude(agenda_items__case=case)
+                .order_by("scheduled_on")}
+    if name == "handover":
+        return {"organisations": Organisation.objects.filter(region_id=region_id).exclude(
+            kind__in=[OrganisationKind.SCHOOL, OrganisationKind.UWV])}
+    if name == "employment":
+        return {"employers": Employer.objects.order_by("name")}
+    if name == "provision":
+        return {"employments": case.employments.select_related("employer")}
+    return {}
+
+
+def build_forms(actor: Actor, case: Case | None, student, bound: tuple[str, object] | None = None) -> dict:
+    result = {}
+    if case is None:
+        return result
+    for name, act in ACTIONS.items():
+        if not act.allowed(actor, case):
+            continue
+        if bound and bound[0] == name:
+            result[name.replace("-", "_")] = bound[1]
+        else:
+            result[name.replace("-", "_")] = act.form(prefix=name, **form_kwargs(name, actor, case, student))
+    return result
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+def _page_context(request, actor, student, case, bound=None, errors_for=None):
+    may_open = permissions.is_case_school(actor, case) if case else student.school_id in actor.school_ids
+    context = {
+        "student": student,
+        "case": case,
+        "age": student.age_on(today()),
+        "may_see_pgn": actor.may_see_pgn,
+        "route_map": route_map(case),
+        "forms": build_forms(actor, case, student, bound),
+        "errors_for": errors_for,
+        "may_open_case": may_open and (case is None or not case.is_open),
+        "open_form": forms.OpenCaseForm(prefix="open", initial={"opened_on": today()}),
+    }
+    if case is not None:
+        organisation_ids = actor.organisation_ids()
+        context.update({
+            "readiness": case_readiness(actor=actor, case=case) if case.is_open else [],
+            "involvements": case.involvements.select_related("organisation").order_by("organisation__kind"),
+            "agenda_items": case.agenda_items.select_related("meeting").prefetch_related("advice__organisation")
+            .order_by("-meeting__scheduled_on"),
+            "aba_applications": case.aba_applications.all(),
+            "provisions": case.provisions.select_related("employment__employer"),
+            "handover": getattr(case, "handover", None) if hasattr(case, "handover") else None,
+            "employments": case.employments.select_related("employer"),
+            "exemptions": case.exemptions.all(),
+            "checks": (checks := list(case.checks.all())),
+            "next_check": next((c for c in checks if c.recorded_on is None), None),
+            "self_reports": case.self_reports.all()[:20],
+            "signals": Signal.objects.filter(case=case, organisation_id__in=organisation_ids,
+                                             status__in=ACTIVE_SIGNAL_STATUSES).select_related("organisation"),
+            "events": [(e, describe(e)) for e in case.events.select_related("actor", "organisation")[:100]],
+            "contacts": _contacts(case),
+        })
+    return context
+
+
+def _contacts(case: Case) -> list[tuple[str, str]]:
+    contacts = [(str(_("Mentor")), str(case.student.mentor or "–"))]
+    for inv in case.involvements.select_related("organisation"):
+        contacts.append((inv.organisation.name, inv.person_name or str(_("asked, not yet recorded"))))
+    handover = getattr(case, "handover", None) if hasattr(case, "handover") else None
+    if handover:
+        contacts.append((handover.receiving_organisation.name, handover.receiving_person))
+    return contacts
+
+
+def _get_student_or_404(actor, student_id):
+    try:
+        return student_get(actor=actor, student_id=student_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    student = _get_student_or_404(actor, student_id)
+    case = _case_for_student(actor, student.pk)
+    return render(request, "route/student_detail.html", _page_context(request, actor, student, case))
+
+
+@login_required
+@require_POST
+def case_open_view(request: HttpRequest, student_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    student = _get_student_or_404(actor, student_id)
+    form = forms.OpenCaseForm(request.POST, prefix="open")
+    if form.is_valid():
+        try:
+            services.case_open(actor=actor, student_id=student.pk, opened_on=form.cleaned_data["opened_on"])
+        except DomainError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("The case has been opened."))
+            return redirect("route:student", student.pk)
+    context = _page_context(request, actor, student, _case_for_student(actor, student.pk))
+    context["open_form"] = form
+    return render(request, "route/student_detail.html", context)
+
+
+def _error_text(error: DomainError) -> str:
+    if isinstance(error, TransitionBlocked):
+        return " ".join(f"{c.message} ({c.rule_id})" for c in error.failures)
+    if error.rule_ids:
+        return f"{error.message} ({', '.join(error.rule_ids)})"
+    return str(error.message)
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, student_id: int, name: str) -> HttpResponse:
+    actor = actor_for(request.user)
+    student = _get_student_or_404(actor, student_id)
+    case = _case_for_student(actor, student.pk)
+    act = ACTIONS.get(name)
+    if act is None or case is None or not act.allowed(actor, case):
+        raise Http404
+    form = act.form(request.POST, prefix=name, **form_kwargs(name, actor, case, student))
+    if form.is_valid():
+        try:
+            message = act.run(actor, case, form.cleaned_data)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, message)
+            return redirect(f"{request.path.rsplit('/actie/', 1)[0]}/#panel-{act.panel}")
+    case = _case_for_student(actor, student.pk)
+    context = _page_context(request, actor, student, case, bound=(name, form), errors_for=name)
+    return render(request, "route/student_detail.html", context)
+
