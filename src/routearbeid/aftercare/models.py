@@ -1,5 +1,7 @@
 """Aftercare: scheduled check-ins, the youth's self-reports, and signals that need action by a date."""
 
+import contextlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,7 +21,9 @@ class AftercareCheck(TimeStampedModel):
     due_on = models.DateField(_("due on"))
     recorded_on = models.DateField(_("date of contact"), null=True, blank=True)
     contact_made = models.BooleanField(_("contact made"), null=True, blank=True)
-    situation = models.CharField(_("situation"), max_length=32, choices=Situation.choices, blank=True)
+    situation = models.CharField(
+        _("situation"), max_length=32, choices=Situation.choices, blank=True
+    )
     notes = models.TextField(_("notes"), blank=True)
     follow_up = models.CharField(_("follow-up"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
@@ -31,7 +35,9 @@ class AftercareCheck(TimeStampedModel):
         verbose_name_plural = _("aftercare check-ins")
         ordering = ["due_on", "sequence"]
         indexes = [
-            models.Index(fields=["due_on"], condition=Q(recorded_on__isnull=True), name="check_open_due_idx"),
+            models.Index(
+                fields=["due_on"], condition=Q(recorded_on__isnull=True), name="check_open_due_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["case", "sequence"], name="check_unique_sequence"),
@@ -67,9 +73,15 @@ class Signal(TimeStampedModel):
     case = models.ForeignKey("route.Case", on_delete=models.CASCADE, related_name="signals")
     kind = models.CharField(_("kind"), max_length=32, choices=SignalKind.choices)
     rule_id = models.CharField(_("rule"), max_length=16, blank=True)
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="signals")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="signals"
+    )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="signals"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="signals",
     )
     status = models.CharField(_("status"), max_length=20, choices=SignalStatus.choices)
     raise_on = models.DateField(_("raise on"))
@@ -87,11 +99,15 @@ class Signal(TimeStampedModel):
         verbose_name_plural = _("signals")
         ordering = ["due_on", "raise_on", "id"]
         indexes = [
-            models.Index(fields=["raise_on"], condition=Q(status="scheduled"), name="signal_scheduled_idx"),
+            models.Index(
+                fields=["raise_on"], condition=Q(status="scheduled"), name="signal_scheduled_idx"
+            ),
             models.Index(fields=["organisation", "status", "due_on"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["case", "organisation", "key"], name="signal_unique_key"),
+            models.UniqueConstraint(
+                fields=["case", "organisation", "key"], name="signal_unique_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,10 +121,8 @@ class Signal(TimeStampedModel):
 
         params = dict(self.params or {})
         if "report_kind" in params:
-            try:
+            with contextlib.suppress(ValueError):
                 params["report_kind"] = str(SelfReportKind(params["report_kind"]).label)
-            except ValueError:
-                pass
         try:
             return gettext(self.message) % params if params else gettext(self.message)
         except (KeyError, ValueError, TypeError):

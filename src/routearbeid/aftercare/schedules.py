@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -33,7 +34,9 @@ def school_of(case: Case) -> Organisation:
 
 
 def involved_organisation(case: Case, kind: str) -> Organisation | None:
-    involvement = case.involvements.filter(organisation__kind=kind).select_related("organisation").first()
+    involvement = (
+        case.involvements.filter(organisation__kind=kind).select_related("organisation").first()
+    )
     return involvement.organisation if involvement else None
 
 
@@ -46,21 +49,42 @@ def work_service_of(case: Case) -> Organisation | None:
 
 
 def schedule(
-    case: Case, *, kind: str, rule_id: str, organisation: Organisation | None, raise_on: dt.date,
-    due_on: dt.date | None, message: str, key: str, params: dict | None = None,
+    case: Case,
+    *,
+    kind: str,
+    rule_id: str,
+    organisation: Organisation | None,
+    raise_on: dt.date,
+    due_on: dt.date | None,
+    message: str,
+    key: str,
+    params: dict | None = None,
 ) -> Signal | None:
     """`message` is an untranslated template (gettext_noop); it is translated when shown."""
     if organisation is None:
         return None
     signal, created = Signal.objects.get_or_create(
-        case=case, organisation=organisation, key=key,
+        case=case,
+        organisation=organisation,
+        key=key,
         defaults={
-            "kind": kind, "rule_id": rule_id, "status": SignalStatus.SCHEDULED, "raise_on": raise_on,
-            "due_on": due_on, "message": message[:300], "params": params or {},
+            "kind": kind,
+            "rule_id": rule_id,
+            "status": SignalStatus.SCHEDULED,
+            "raise_on": raise_on,
+            "due_on": due_on,
+            "message": message[:300],
+            "params": params or {},
         },
     )
-    if not created and signal.status == SignalStatus.SCHEDULED and (
-        signal.raise_on != raise_on or signal.due_on != due_on or signal.params != (params or {})
+    if (
+        not created
+        and signal.status == SignalStatus.SCHEDULED
+        and (
+            signal.raise_on != raise_on
+            or signal.due_on != due_on
+            or signal.params != (params or {})
+        )
     ):
         signal.raise_on, signal.due_on, signal.message = raise_on, due_on, message[:300]
         signal.params = params or {}
@@ -68,7 +92,7 @@ def schedule(
     return signal
 
 
-def cancel_key(case: Case, key: str, note: str = "") -> int:
+def cancel_key(case: Case, key: str, note: str | Promise = "") -> int:
     """The cause is gone: a scheduled signal is cancelled, one already raised is resolved."""
     cancelled = Signal.objects.filter(case=case, key=key, status=SignalStatus.SCHEDULED).update(
         status=SignalStatus.CANCELLED
@@ -80,7 +104,9 @@ def cancel_key(case: Case, key: str, note: str = "") -> int:
 
 
 def cancel_scheduled(case: Case) -> int:
-    return Signal.objects.filter(case=case, status=SignalStatus.SCHEDULED).update(status=SignalStatus.CANCELLED)
+    return Signal.objects.filter(case=case, status=SignalStatus.SCHEDULED).update(
+        status=SignalStatus.CANCELLED
+    )
 
 
 def checkin_dates(outflow_on: dt.date, *, years: int, per_year: int) -> list[dt.date]:
@@ -95,9 +121,14 @@ def schedule_at_outflow(case: Case) -> None:
     region = case.student.school.region
     assert case.outflow_on is not None
     for sequence, due_on in enumerate(
-        checkin_dates(case.outflow_on, years=region.aftercare_years, per_year=region.checkins_per_year), start=1
+        checkin_dates(
+            case.outflow_on, years=region.aftercare_years, per_year=region.checkins_per_year
+        ),
+        start=1,
     ):
-        AftercareCheck.objects.get_or_create(case=case, sequence=sequence, defaults={"due_on": due_on})
+        AftercareCheck.objects.get_or_create(
+            case=case, sequence=sequence, defaults={"due_on": due_on}
+        )
     schedule_for_case(case)
 
 
@@ -112,21 +143,33 @@ def schedule_for_case(case: Case) -> None:
     # R-NZ-3: a check-in not recorded 30 days after its due date
     for check in case.checks.filter(recorded_on__isnull=True):
         schedule(
-            case, kind=SignalKind.CHECKIN_OVERDUE, rule_id="R-NZ-3", organisation=school,
-            raise_on=check.due_on + dt.timedelta(days=region.checkin_overdue_days), due_on=check.due_on,
-            message=gettext_noop("Check-in %(n)s was due on %(date)s and has not been recorded."), params={"n": check.sequence, "date": check.due_on.strftime("%d-%m-%Y")},
+            case,
+            kind=SignalKind.CHECKIN_OVERDUE,
+            rule_id="R-NZ-3",
+            organisation=school,
+            raise_on=check.due_on + dt.timedelta(days=region.checkin_overdue_days),
+            due_on=check.due_on,
+            message=gettext_noop("Check-in %(n)s was due on %(date)s and has not been recorded."),
+            params={"n": check.sequence, "date": check.due_on.strftime("%d-%m-%Y")},
             key=f"checkin-{check.sequence}",
         )
 
     # R-NZ-5: a fixed-term contract: ask about continuation 3 months before its end (setting)
-    for employment in case.employments.filter(kind=EmploymentKind.FIXED_TERM, ended_on__isnull=True):
+    for employment in case.employments.filter(
+        kind=EmploymentKind.FIXED_TERM, ended_on__isnull=True
+    ):
         assert employment.ends_on is not None
         raise_on = add_months(employment.ends_on, -region.contract_end_notice_months)
         for organisation in (work_service, school):
             schedule(
-                case, kind=SignalKind.CONTRACT_END, rule_id="R-NZ-5", organisation=organisation,
-                raise_on=raise_on, due_on=employment.ends_on,
-                message=gettext_noop("The contract ends on %(date)s: ask about continuation."), params={"date": employment.ends_on.strftime("%d-%m-%Y")},
+                case,
+                kind=SignalKind.CONTRACT_END,
+                rule_id="R-NZ-5",
+                organisation=organisation,
+                raise_on=raise_on,
+                due_on=employment.ends_on,
+                message=gettext_noop("The contract ends on %(date)s: ask about continuation."),
+                params={"date": employment.ends_on.strftime("%d-%m-%Y")},
                 key=f"contract-end-{employment.pk}",
             )
 
@@ -137,28 +180,44 @@ def schedule_for_case(case: Case) -> None:
     leerplicht = involved_organisation(case, OrganisationKind.LEERPLICHT)
     for exemption in case.exemptions.all():
         schedule(
-            case, kind=SignalKind.EXEMPTION_END, rule_id="R-UIT-2", organisation=leerplicht,
-            raise_on=add_months(exemption.ends_on, -1), due_on=exemption.ends_on,
-            message=gettext_noop("Exemption %(ref)s ends on %(date)s."), params={"ref": exemption.reference, "date": exemption.ends_on.strftime("%d-%m-%Y")},
+            case,
+            kind=SignalKind.EXEMPTION_END,
+            rule_id="R-UIT-2",
+            organisation=leerplicht,
+            raise_on=add_months(exemption.ends_on, -1),
+            due_on=exemption.ends_on,
+            message=gettext_noop("Exemption %(ref)s ends on %(date)s."),
+            params={"ref": exemption.reference, "date": exemption.ends_on.strftime("%d-%m-%Y")},
             key=f"exemption-end-{exemption.pk}",
         )
 
     # R-NZ-7: aftercare ends at outflow + 2 years; the school is told on the day
     if case.aftercare_ends_on:
         schedule(
-            case, kind=SignalKind.AFTERCARE_END, rule_id="R-NZ-7", organisation=school,
-            raise_on=case.aftercare_ends_on, due_on=case.aftercare_ends_on,
-            message=gettext_noop("Aftercare ends on %(date)s; the case closes with the last known situation."), params={"date": case.aftercare_ends_on.strftime("%d-%m-%Y")},
+            case,
+            kind=SignalKind.AFTERCARE_END,
+            rule_id="R-NZ-7",
+            organisation=school,
+            raise_on=case.aftercare_ends_on,
+            due_on=case.aftercare_ends_on,
+            message=gettext_noop(
+                "Aftercare ends on %(date)s; the case closes with the last known situation."
+            ),
+            params={"date": case.aftercare_ends_on.strftime("%d-%m-%Y")},
             key="aftercare-end",
         )
 
     # R-RMC-1: monitoring until the 23rd birthday (setting) without startkwalificatie
     if case.rmc_monitoring_ends_on:
         schedule(
-            case, kind=SignalKind.RMC_MONITORING_END, rule_id="R-RMC-1",
+            case,
+            kind=SignalKind.RMC_MONITORING_END,
+            rule_id="R-RMC-1",
             organisation=involved_organisation(case, OrganisationKind.RMC),
-            raise_on=case.rmc_monitoring_ends_on, due_on=case.rmc_monitoring_ends_on,
-            message=gettext_noop("RMC monitoring ends on %(date)s (age limit)."), params={"date": case.rmc_monitoring_ends_on.strftime("%d-%m-%Y")},
+            raise_on=case.rmc_monitoring_ends_on,
+            due_on=case.rmc_monitoring_ends_on,
+            message=gettext_noop("RMC monitoring ends on %(date)s (age limit)."),
+            params={"date": case.rmc_monitoring_ends_on.strftime("%d-%m-%Y")},
             key="rmc-monitoring-end",
         )
 
@@ -168,9 +227,14 @@ def schedule_aba_signal(case: Case, aba) -> None:
     region = case.student.school.region
     due = aba.submitted_on + dt.timedelta(weeks=region.aba_decision_weeks)
     schedule(
-        case, kind=SignalKind.ABA_NO_DECISION, rule_id="R-ABA-3", organisation=school_of(case),
-        raise_on=due, due_on=due,
-        message=gettext_noop("The ABA filed on %(date)s has no decision yet: contact UWV."), params={"date": aba.submitted_on.strftime("%d-%m-%Y")},
+        case,
+        kind=SignalKind.ABA_NO_DECISION,
+        rule_id="R-ABA-3",
+        organisation=school_of(case),
+        raise_on=due,
+        due_on=due,
+        message=gettext_noop("The ABA filed on %(date)s has no decision yet: contact UWV."),
+        params={"date": aba.submitted_on.strftime("%d-%m-%Y")},
         key=f"aba-{aba.pk}",
     )
 
@@ -187,18 +251,30 @@ def schedule_provision_signals(case: Case, provision) -> None:
     deadline = add_months(provision.employment.starts_on, DOELGROEPVERKLARING_MONTHS)
     if provision.doelgroepverklaring_requested_on is None:
         schedule(
-            case, kind=SignalKind.DOELGROEPVERKLARING, rule_id="R-ABA-4", organisation=organisation,
-            raise_on=deadline - dt.timedelta(days=DOELGROEPVERKLARING_WARNING_DAYS), due_on=deadline,
-            message=gettext_noop("Request the doelgroepverklaring for the LKV before %(date)s."), params={"date": deadline.strftime("%d-%m-%Y")},
+            case,
+            kind=SignalKind.DOELGROEPVERKLARING,
+            rule_id="R-ABA-4",
+            organisation=organisation,
+            raise_on=deadline - dt.timedelta(days=DOELGROEPVERKLARING_WARNING_DAYS),
+            due_on=deadline,
+            message=gettext_noop("Request the doelgroepverklaring for the LKV before %(date)s."),
+            params={"date": deadline.strftime("%d-%m-%Y")},
             key=f"dgv-{provision.pk}",
         )
     else:
         cancel_key(case, f"dgv-{provision.pk}")
     if provision.ends_on:
         schedule(
-            case, kind=SignalKind.LKV_END, rule_id="R-ABA-4", organisation=organisation,
-            raise_on=add_months(provision.ends_on, -1), due_on=provision.ends_on,
-            message=gettext_noop("The LKV ends on %(date)s (at most 3 years from the start of the job)."), params={"date": provision.ends_on.strftime("%d-%m-%Y")},
+            case,
+            kind=SignalKind.LKV_END,
+            rule_id="R-ABA-4",
+            organisation=organisation,
+            raise_on=add_months(provision.ends_on, -1),
+            due_on=provision.ends_on,
+            message=gettext_noop(
+                "The LKV ends on %(date)s (at most 3 years from the start of the job)."
+            ),
+            params={"date": provision.ends_on.strftime("%d-%m-%Y")},
             key=f"lkv-end-{provision.pk}",
         )
 

@@ -74,7 +74,9 @@ def my_involvement_requests(actor) -> QuerySet[Involvement]:
         return Involvement.objects.none()
     return (
         Involvement.objects.filter(
-            organisation_id__in=org_ids, involved_on__isnull=True, case_id__in=visible,
+            organisation_id__in=org_ids,
+            involved_on__isnull=True,
+            case_id__in=visible,
             case__stage__in=[Stage.CONSULTATION, Stage.ABA, Stage.HANDOVER, Stage.OUTFLOW],
         )
         .select_related("case__student", "organisation")
@@ -85,7 +87,9 @@ def my_involvement_requests(actor) -> QuerySet[Involvement]:
 def my_actions(actor) -> QuerySet[MeetingAction]:
     actor = as_actor(actor)
     return (
-        MeetingAction.objects.filter(done_on__isnull=True, owner_organisation_id__in=actor.organisation_ids())
+        MeetingAction.objects.filter(
+            done_on__isnull=True, owner_organisation_id__in=actor.organisation_ids()
+        )
         .filter(Q(owner__isnull=True) | Q(owner=actor.user))
         .select_related("agenda_item__case__student", "owner_organisation")
         .order_by("due_on", "id")
@@ -98,8 +102,10 @@ def my_meetings(actor, *, on: dt.date | None = None) -> QuerySet[OutflowMeeting]
     if not actor.works_on_cases and not actor.has_role("route_coordinator"):
         return OutflowMeeting.objects.none()
     return OutflowMeeting.objects.filter(
-        region_id__in=actor.region_ids(), status=MeetingStatus.PLANNED,
-        scheduled_on__gte=on, scheduled_on__lte=on + dt.timedelta(days=7),
+        region_id__in=actor.region_ids(),
+        status=MeetingStatus.PLANNED,
+        scheduled_on__gte=on,
+        scheduled_on__lte=on + dt.timedelta(days=7),
     ).order_by("scheduled_on")
 
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_noop
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.organisations.actors import Actor, as_actor
-from routearbeid.organisations.constants import Role
 from routearbeid.processing_log.services import processing_log_record
 from routearbeid.route import permissions
 from routearbeid.route import services as route_services
@@ -28,26 +27,44 @@ from .schedules import cancel_key, school_of, work_service_of
 
 
 def _log(actor, case, activity, operation="update"):
-    processing_log_record(actor=actor, operation=operation, activity=activity, student_ids=[case.student_id])
+    processing_log_record(
+        actor=actor, operation=operation, activity=activity, student_ids=[case.student_id]
+    )
 
 
-def _open_signal(case, *, kind, rule_id, organisation, message, key, params=None, due_on=None) -> Signal | None:
+def _open_signal(
+    case, *, kind, rule_id, organisation, message, key, params=None, due_on=None
+) -> Signal | None:
     """A signal raised at once; `message` is an untranslated template (gettext_noop)."""
     if organisation is None:
         return None
     now = timezone.now()
     signal = Signal.objects.create(
-        case=case, kind=kind, rule_id=rule_id, organisation=organisation, status=SignalStatus.OPEN,
-        raise_on=now.date(), due_on=due_on or now.date(), raised_at=now, message=message[:300],
-        params=params or {}, key=key,
+        case=case,
+        kind=kind,
+        rule_id=rule_id,
+        organisation=organisation,
+        status=SignalStatus.OPEN,
+        raise_on=now.date(),
+        due_on=due_on or now.date(),
+        raised_at=now,
+        message=message[:300],
+        params=params or {},
+        key=key,
     )
     return signal
 
 
 @transaction.atomic
 def aftercare_check_record(
-    *, actor, check_id: int, recorded_on: dt.date, contact_made: bool, situation: str = "",
-    notes: str = "", follow_up: str = "",
+    *,
+    actor,
+    check_id: int,
+    recorded_on: dt.date,
+    contact_made: bool,
+    situation: str = "",
+    notes: str = "",
+    follow_up: str = "",
 ) -> AftercareCheck:
     """R-NZ-2: date, contact made, situation, notes and follow-up."""
     actor = as_actor(actor)
@@ -83,21 +100,33 @@ def aftercare_check_record(
         fields += ["last_known_situation", "last_contact_on"]
     case.save(update_fields=fields)
     cancel_key(case, f"checkin-{check.sequence}", note=_("Check-in recorded"))
-    timeline_append(case=case, actor=actor, kind="checkin_recorded", data={"sequence": check.sequence})
+    timeline_append(
+        case=case, actor=actor, kind="checkin_recorded", data={"sequence": check.sequence}
+    )
     _log(actor, case, "aftercare.checkin")
     return check
 
 
 @transaction.atomic
 def self_report_record(
-    *, actor: Actor | None, case_id: int, kind: str, channel: str, message: str = "",
+    *,
+    actor: Actor | None,
+    case_id: int,
+    kind: str,
+    channel: str,
+    message: str = "",
     contact_phone: str = "",
 ) -> SelfReport:
     """R-NZ-4: a self-report signals the school at once, and the work service on (threat of) job loss."""
     if kind not in SelfReportKind.values or channel not in ReportChannel.values:
         raise DomainError(_("Choose what the report is about."))
     if actor is None:
-        case = Case.objects.select_for_update().select_related("student__school").filter(pk=case_id).first()
+        case = (
+            Case.objects.select_for_update()
+            .select_related("student__school")
+            .filter(pk=case_id)
+            .first()
+        )
         if case is None:
             raise NotFound("not found")
     else:
@@ -108,16 +137,35 @@ def self_report_record(
     if case.stage not in (Stage.AFTERCARE, Stage.CLOSED) and channel == ReportChannel.PORTAL:
         raise DomainError(_("Reports can be made after leaving school."))
     report = SelfReport.objects.create(
-        case=case, reported_at=timezone.now(), kind=kind, message=message.strip()[:2000],
-        contact_phone=contact_phone.strip()[:30], channel=channel, recorded_by=actor.user if actor else None,
+        case=case,
+        reported_at=timezone.now(),
+        kind=kind,
+        message=message.strip()[:2000],
+        contact_phone=contact_phone.strip()[:30],
+        channel=channel,
+        recorded_by=actor.user if actor else None,
     )
     text = gettext_noop("The youth reports: %(report_kind)s")
     params = {"report_kind": kind}
-    _open_signal(case, kind=SignalKind.SELF_REPORT, rule_id="R-NZ-4", organisation=school_of(case),
-                 message=text, params=params, key=f"self-report-{report.pk}")
+    _open_signal(
+        case,
+        kind=SignalKind.SELF_REPORT,
+        rule_id="R-NZ-4",
+        organisation=school_of(case),
+        message=text,
+        params=params,
+        key=f"self-report-{report.pk}",
+    )
     if kind in JOB_LOSS_REPORTS:
-        _open_signal(case, kind=SignalKind.SELF_REPORT, rule_id="R-NZ-4", organisation=work_service_of(case),
-                     message=text, params=params, key=f"self-report-{report.pk}")
+        _open_signal(
+            case,
+            kind=SignalKind.SELF_REPORT,
+            rule_id="R-NZ-4",
+            organisation=work_service_of(case),
+            message=text,
+            params=params,
+            key=f"self-report-{report.pk}",
+        )
     timeline_append(case=case, actor=actor, kind="self_report", data={"report_kind": kind})
     _log(actor, case, "aftercare.signal", "create")
     return report
@@ -139,8 +187,12 @@ def job_loss_threat_record(*, actor, case_id: int, note: str) -> Signal:
     if other is None:
         raise DomainError(_("No work service is involved yet to signal."))
     signal = _open_signal(
-        case, kind=SignalKind.JOB_LOSS_THREAT, rule_id="R-NZ-6", organisation=other,
-        message=gettext_noop("Threat of job loss: %(note)s"), params={"note": note.strip()[:2000]},
+        case,
+        kind=SignalKind.JOB_LOSS_THREAT,
+        rule_id="R-NZ-6",
+        organisation=other,
+        message=gettext_noop("Threat of job loss: %(note)s"),
+        params={"note": note.strip()[:2000]},
         key=f"job-loss-{uuid.uuid4().hex}",  # each threat is its own signal, even within one clock tick
     )
     assert signal is not None
@@ -166,8 +218,12 @@ def signal_acknowledge(*, actor, signal_id: int) -> Signal:
     signal.status = SignalStatus.ACKNOWLEDGED
     signal.person = signal.person or actor.user
     signal.save(update_fields=["status", "person", "updated_at"])
-    timeline_append(case=signal.case, actor=actor, kind="signal_status",
-                    data={"signal_kind": signal.kind, "signal_status": signal.status})
+    timeline_append(
+        case=signal.case,
+        actor=actor,
+        kind="signal_status",
+        data={"signal_kind": signal.kind, "signal_status": signal.status},
+    )
     return signal
 
 
@@ -182,8 +238,12 @@ def signal_resolve(*, actor, signal_id: int, note: str) -> Signal:
     signal.status = SignalStatus.RESOLVED
     signal.resolution_note = note.strip()
     signal.save(update_fields=["status", "resolution_note", "updated_at"])
-    timeline_append(case=signal.case, actor=actor, kind="signal_status",
-                    data={"signal_kind": signal.kind, "signal_status": signal.status})
+    timeline_append(
+        case=signal.case,
+        actor=actor,
+        kind="signal_status",
+        data={"signal_kind": signal.kind, "signal_status": signal.status},
+    )
     return signal
 
 
@@ -206,7 +266,12 @@ def signals_raise_due(*, on: dt.date | None = None) -> int:
     Signal.objects.bulk_update(due, ["status", "raised_at"])
     TimelineEvent.objects.bulk_create(
         [
-            TimelineEvent(case_id=s.case_id, kind="signal_raised", summary=s.kind, data={"signal_kind": s.kind})
+            TimelineEvent(
+                case_id=s.case_id,
+                kind="signal_raised",
+                summary=s.kind,
+                data={"signal_kind": s.kind},
+            )
             for s in due
         ]
     )
@@ -217,9 +282,10 @@ def cases_close_due(*, on: dt.date | None = None) -> int:
     """R-NZ-7: close every case whose two years of aftercare have passed."""
     on = on or today()
     ids = list(
-        Case.objects.filter(stage=Stage.AFTERCARE, aftercare_ends_on__lte=on).values_list("id", flat=True)
+        Case.objects.filter(stage=Stage.AFTERCARE, aftercare_ends_on__lte=on).values_list(
+            "id", flat=True
+        )
     )
     for case_id in ids:
         route_services.case_close(actor=None, case_id=case_id, on=on)
     return len(ids)
-

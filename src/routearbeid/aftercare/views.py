@@ -23,14 +23,23 @@ def worklist(request: HttpRequest) -> HttpResponse:
     actions = list(selectors.my_actions(actor)[:LIMIT])
     meetings = list(selectors.my_meetings(actor))
     student_ids = (
-        [s.case.student_id for s in signals] + [c.case.student_id for c in checkins]
-        + [i.case.student_id for i in involvements] + [a.agenda_item.case.student_id for a in actions]
+        [s.case.student_id for s in signals]
+        + [c.case.student_id for c in checkins]
+        + [i.case.student_id for i in involvements]
+        + [a.agenda_item.case.student_id for a in actions]
     )
     if student_ids:
-        processing_log_record(actor=actor, operation="read", activity="aftercare.signal", student_ids=student_ids)
+        processing_log_record(
+            actor=actor, operation="read", activity="aftercare.signal", student_ids=student_ids
+        )
     context = {
-        "signals": signals, "checkins": checkins, "involvements": involvements, "actions": actions,
-        "meetings": meetings, "today": today(), "situations": Situation.choices,
+        "signals": signals,
+        "checkins": checkins,
+        "involvements": involvements,
+        "actions": actions,
+        "meetings": meetings,
+        "today": today(),
+        "situations": Situation.choices,
         "legal_task": LegalBasis.LEGAL_TASK,
         "nothing": not (signals or checkins or involvements or actions or meetings),
     }

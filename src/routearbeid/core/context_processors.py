@@ -8,4 +8,5 @@ def worklist(request):
         return {}
     from routearbeid.aftercare.selectors import worklist_counts
 
-    return {"worklist_counts": worklist_counts(actor_for(user))}
+    actor = actor_for(user)
+    return {"worklist_counts": worklist_counts(actor), "may_see_employers": actor.works_on_cases}

@@ -1,7 +1,7 @@
 """Calendar arithmetic the route depends on: ages, months, school years."""
 
-import datetime as dt
 import calendar
+import datetime as dt
 
 from django.utils import timezone
 

@@ -126,7 +126,7 @@ ORIGINS = [
     (
         ["Emre", "Mehmet", "Burak", "Yusuf", "Can", "Kerem", "Serkan"],
         ["Elif", "Zeynep", "Merve", "Büşra", "Esra", "Ece", "Ayşe"],
-        ["Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Öztürk", "Aydın", "Arslan"],  # noqa: RUF001
+        ["Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Öztürk", "Aydın", "Arslan"],
         ["Turks", "Turks, Koerdisch (Kurmanji)"],
         2,
     ),

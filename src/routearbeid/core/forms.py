@@ -33,7 +33,7 @@ class StyledForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             css = widget.attrs.get("class", "")
             if isinstance(widget, forms.Select):
@@ -55,6 +55,11 @@ class StyledForm(forms.Form):
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}-error"
+                field = self.fields[name]
+                field_id = self.auto_id % self.add_prefix(name)
+                field.widget.attrs["aria-invalid"] = "true"
+                # the same ids as Django's own (help text: _helptext), so the error is read out too
+                described = [f"{field_id}_error"] + (
+                    [f"{field_id}_helptext"] if field.help_text else []
+                )
+                field.widget.attrs["aria-describedby"] = " ".join(described)

@@ -29,6 +29,28 @@ class EmployerForm(StyledForm):
             {"inputmode": "numeric", "autocomplete": "off"}
         )
         self.fields["contact_email"].widget.attrs["autocomplete"] = "off"
+        self._describe()
+
+    def _describe(self) -> None:
+        """Point every input at its help text and its error message (the ids the template uses),
+        also for an error the view adds after validation (a duplicate KvK number)."""
+        errors = getattr(self, "_errors", None) or {}
+        for name, field in self.fields.items():
+            auto_id = self[name].auto_id
+            ids = [f"{auto_id}-help"] if field.help_text else []
+            if name in errors:
+                ids.append(f"{auto_id}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def full_clean(self):
+        super().full_clean()
+        self._describe()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self._describe()
 
     def clean_kvk_number(self) -> str:
         value = "".join(self.cleaned_data["kvk_number"].split())

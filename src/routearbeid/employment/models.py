@@ -15,7 +15,9 @@ kvk_validator = RegexValidator(r"^\d{8}$", _("A KvK number has 8 digits."))
 
 class Employer(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
-    kvk_number = models.CharField(_("KvK number"), max_length=8, unique=True, validators=[kvk_validator])
+    kvk_number = models.CharField(
+        _("KvK number"), max_length=8, unique=True, validators=[kvk_validator]
+    )
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
@@ -54,7 +56,9 @@ class Employment(TimeStampedModel):
         verbose_name_plural = _("employments")
         ordering = ["-starts_on"]
         indexes = [
-            models.Index(fields=["ends_on"], condition=Q(kind="fixed_term"), name="employment_fixed_end_idx"),
+            models.Index(
+                fields=["ends_on"], condition=Q(kind="fixed_term"), name="employment_fixed_end_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -81,7 +85,9 @@ class Employment(TimeStampedModel):
 class AbaApplication(TimeStampedModel):
     """A request for a work-capacity assessment at UWV (R-ABA-1)."""
 
-    case = models.ForeignKey("route.Case", on_delete=models.CASCADE, related_name="aba_applications")
+    case = models.ForeignKey(
+        "route.Case", on_delete=models.CASCADE, related_name="aba_applications"
+    )
     submitted_on = models.DateField(_("submitted on"))
     received_on = models.DateField(_("receipt confirmed by UWV on"), null=True, blank=True)
     decided_on = models.DateField(_("decision date"), null=True, blank=True)
@@ -133,7 +139,9 @@ class Provision(TimeStampedModel):
         verbose_name_plural = _("provisions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
                 name="provision_end_after_start",
             ),
         ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from routearbeid.core.dates import add_months, add_years, today
@@ -29,7 +31,12 @@ from .models import AbaApplication, Employer, Employment, Provision, kvk_validat
 
 
 def _log(actor, case, operation="update"):
-    processing_log_record(actor=actor, operation=operation, activity="employment.record", student_ids=[case.student_id])
+    processing_log_record(
+        actor=actor,
+        operation=operation,
+        activity="employment.record",
+        student_ids=[case.student_id],
+    )
 
 
 def _after_change(case):
@@ -41,10 +48,18 @@ def _after_change(case):
 
 # --- Employers ------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def employer_create(
-    *, actor, name: str, kvk_number: str, contact_name: str = "", contact_email: str = "",
-    contact_phone: str = "", sector: str = "", place: str = "",
+    *,
+    actor,
+    name: str,
+    kvk_number: str,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    sector: str = "",
+    place: str = "",
 ) -> Employer:
     actor = as_actor(actor)
     if not actor.works_on_cases:
@@ -58,19 +73,42 @@ def employer_create(
         raise DomainError(_("Give the employer's name."))
     if Employer.objects.filter(kvk_number=kvk_number).exists():
         raise DomainError(_("An employer with this KvK number already exists."))
-    return Employer.objects.create(
-        name=name.strip(), kvk_number=kvk_number, contact_name=contact_name.strip(),
-        contact_email=contact_email.strip(), contact_phone=contact_phone.strip(), sector=sector.strip(),
-        place=place.strip(),
-    )
+    if contact_email.strip():
+        try:
+            validate_email(contact_email.strip())
+        except ValidationError:
+            raise DomainError(_("Give a valid e-mail address of the contact person.")) from None
+    try:
+        with transaction.atomic():
+            return Employer.objects.create(
+                name=name.strip()[:200],
+                kvk_number=kvk_number,
+                contact_name=contact_name.strip()[:200],
+                contact_email=contact_email.strip(),
+                contact_phone=contact_phone.strip()[:30],
+                sector=sector.strip()[:100],
+                place=place.strip()[:100],
+            )
+    except IntegrityError:
+        # two people adding the same employer at once
+        raise DomainError(_("An employer with this KvK number already exists.")) from None
 
 
 # --- Jobs -----------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def employment_record(
-    *, actor, case_id: int, employer_id: int, kind: str, starts_on: dt.date, hours_per_week,
-    ends_on: dt.date | None = None, training_institution: str = "", enrolment_reference: str = "",
+    *,
+    actor,
+    case_id: int,
+    employer_id: int,
+    kind: str,
+    starts_on: dt.date,
+    hours_per_week,
+    ends_on: dt.date | None = None,
+    training_institution: str = "",
+    enrolment_reference: str = "",
 ) -> Employment:
     """R-UIT-1: a job with employer, start, kind (end date / training institution) and hours."""
     actor = as_actor(actor)
@@ -96,13 +134,21 @@ def employment_record(
         errors.append(_("The end date cannot be before the start date."))
     if kind == EmploymentKind.DUAL_TRACK and not training_institution.strip():
         errors.append(_("A dual track needs the training institution."))
-    if errors:
+    if errors or employer is None:
         raise DomainError("; ".join(str(e) for e in errors), rule_ids=("R-UIT-1",))
     employment = Employment.objects.create(
-        case=case, employer=employer, kind=kind, starts_on=starts_on, ends_on=ends_on, hours_per_week=hours,
-        training_institution=training_institution.strip(), enrolment_reference=enrolment_reference.strip(),
+        case=case,
+        employer=employer,
+        kind=kind,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        hours_per_week=hours,
+        training_institution=training_institution.strip(),
+        enrolment_reference=enrolment_reference.strip(),
     )
-    timeline_append(case=case, actor=actor, kind="employment_recorded", data={"employer": employer.name})
+    timeline_append(
+        case=case, actor=actor, kind="employment_recorded", data={"employer": employer.name}
+    )
     _log(actor, case, "create")
     _after_change(case)
     return employment
@@ -121,7 +167,9 @@ def employment_end(*, actor, employment_id: int, ended_on: dt.date) -> Employmen
         raise DomainError(_("A job cannot end before it started."))
     employment.ended_on = ended_on
     employment.save(update_fields=["ended_on", "updated_at"])
-    timeline_append(case=case, actor=actor, kind="employment_ended", data={"employer": employment.employer.name})
+    timeline_append(
+        case=case, actor=actor, kind="employment_ended", data={"employer": employment.employer.name}
+    )
     _log(actor, case)
     from routearbeid.aftercare.schedules import cancel_employment_signals
 
@@ -130,6 +178,7 @@ def employment_end(*, actor, employment_id: int, ended_on: dt.date) -> Employmen
 
 
 # --- ABA ------------------------------------------------------------------------------------
+
 
 def _update_register(case, actor) -> None:
     # R-ABA-2: in the doelgroepregister only with an indication banenafspraak or the praktijkroute
@@ -165,7 +214,11 @@ def aba_application_submit(*, actor, case_id: int, submitted_on: dt.date) -> Aba
 
 @transaction.atomic
 def aba_application_update(
-    *, actor, aba_id: int, received_on: dt.date | None = None, decided_on: dt.date | None = None,
+    *,
+    actor,
+    aba_id: int,
+    received_on: dt.date | None = None,
+    decided_on: dt.date | None = None,
     outcome: str = "",
 ) -> AbaApplication:
     actor = as_actor(actor)
@@ -218,11 +271,21 @@ def practice_route_record(*, actor, case_id: int, on: dt.date):
 
 # --- Provisions -----------------------------------------------------------------------------
 
+
 @transaction.atomic
 def provision_record(
-    *, actor, case_id: int, kind: str, status: str, status_on: dt.date, employment_id: int | None = None,
-    starts_on: dt.date | None = None, ends_on: dt.date | None = None,
-    doelgroepverklaring_requested_on: dt.date | None = None, notes: str = "", provision_id: int | None = None,
+    *,
+    actor,
+    case_id: int,
+    kind: str,
+    status: str,
+    status_on: dt.date,
+    employment_id: int | None = None,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    doelgroepverklaring_requested_on: dt.date | None = None,
+    notes: str = "",
+    provision_id: int | None = None,
 ) -> Provision:
     """R-ABA-4: provisions with status and dates; no-risk policy and LKV need the doelgroepregister."""
     actor = as_actor(actor)
@@ -232,9 +295,15 @@ def provision_record(
     route_services._require_open(case)
     if kind not in ProvisionKind.values or status not in ProvisionStatus.values:
         raise DomainError(_("Choose the kind and status of the provision."))
-    if kind in REGISTER_ONLY_PROVISIONS and not case.target_group_register and status != ProvisionStatus.REFUSED:
+    if (
+        kind in REGISTER_ONLY_PROVISIONS
+        and not case.target_group_register
+        and status != ProvisionStatus.REFUSED
+    ):
         raise DomainError(
-            _("The no-risk policy and the LKV are only for youth in the doelgroepregister (R-ABA-4)."),
+            _(
+                "The no-risk policy and the LKV are only for youth in the doelgroepregister (R-ABA-4)."
+            ),
             rule_ids=("R-ABA-4",),
         )
     employment = None
@@ -254,9 +323,14 @@ def provision_record(
         if ends_on < starts_on:
             raise DomainError(_("The LKV cannot start after it ends."), rule_ids=("R-ABA-4",))
     values = {
-        "kind": kind, "status": status, "status_on": status_on, "employment": employment,
-        "starts_on": starts_on, "ends_on": ends_on,
-        "doelgroepverklaring_requested_on": doelgroepverklaring_requested_on, "notes": notes.strip(),
+        "kind": kind,
+        "status": status,
+        "status_on": status_on,
+        "employment": employment,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "doelgroepverklaring_requested_on": doelgroepverklaring_requested_on,
+        "notes": notes.strip(),
         "recorded_by": actor.user,
     }
     if provision_id is not None:
@@ -269,7 +343,9 @@ def provision_record(
     else:
         provision = Provision.objects.create(case=case, **values)
     timeline_append(
-        case=case, actor=actor, kind="provision_recorded",
+        case=case,
+        actor=actor,
+        kind="provision_recorded",
         data={"provision_kind": provision.kind, "provision_status": provision.status},
     )
     _log(actor, case)

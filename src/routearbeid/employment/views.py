@@ -4,6 +4,8 @@ with the youth placed there. Only case roles see them; everyone else gets "not f
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -24,7 +26,7 @@ from .models import Employer
 
 PAGE_SIZE = 25
 SORT_LABELS = {
-    "name": _("Name (A–Z)"),  # noqa: RUF001 (the same text as the list of youth)
+    "name": _("Name (A–Z)"),
     "end": _("Nearest contract end first"),
 }
 
@@ -81,11 +83,13 @@ def employer_list(request: HttpRequest) -> HttpResponse:
 
     on = today()
     search = (request.GET.get("q") or "").strip()[: selectors.SEARCH_MAX_LENGTH]
-    sort = request.GET.get("sort") if request.GET.get("sort") in selectors.SORTS else "name"
+    sort = request.GET.get("sort") or "name"
+    if sort not in selectors.SORTS:
+        sort = "name"
     qs = selectors.employer_list(actor=actor, search=search, sort=sort, on=on)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     months = selectors.notice_months(actor)
-    rows = list(page.object_list)
+    rows: list[Any] = list(page.object_list)
     for row in rows:
         row.ends_soon = selectors.ends_within(row.nearest_end, on, months)
     query = request.GET.copy()
@@ -112,8 +116,9 @@ def employer_detail(request: HttpRequest, employer_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     on = today()
-    placements = list(selectors.employer_placements(actor=actor, employer=employer))
-    current, earlier = [], []
+    placements: list[Any] = list(selectors.employer_placements(actor=actor, employer=employer))
+    current: list[Any] = []
+    earlier: list[Any] = []
     for e in placements:
         e.ends_soon = selectors.ends_soon(e, on)
         e.notice_months = e.case.student.school.region.contract_end_notice_months

@@ -1,7 +1,6 @@
 """The forms of the outflow-meeting screens; each one feeds exactly one service."""
 
 from django import forms
-from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from routearbeid.core.forms import StyledForm, date_field
@@ -10,26 +9,7 @@ from routearbeid.route.forms import ChoiceByPk, model_choices
 
 
 class MeetingForm(StyledForm):
-    """StyledForm reads `self.errors` in its __init__ (to mark invalid fields), which validates the
-    form before a subclass has filled in its choices: every choice would be refused. Here validation
-    waits until it is asked for, and the invalid fields are marked after it."""
-
-    def __init__(self, *args, **kwargs):
-        self._choices_ready = False
-        super().__init__(*args, **kwargs)
-        self._choices_ready = True
-        self._errors = None
-
-    def full_clean(self):
-        if not self._choices_ready:
-            self._errors = ErrorDict(renderer=self.renderer)
-            return
-        super().full_clean()
-        for name in self._errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}-error"
+    """A StyledForm that can list its field errors together (announced with role=alert)."""
 
     @property
     def field_errors(self) -> list[tuple]:

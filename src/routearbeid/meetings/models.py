@@ -11,7 +11,9 @@ from .constants import MeetingStatus
 
 
 class OutflowMeeting(TimeStampedModel):
-    region = models.ForeignKey("organisations.Region", on_delete=models.PROTECT, related_name="meetings")
+    region = models.ForeignKey(
+        "organisations.Region", on_delete=models.PROTECT, related_name="meetings"
+    )
     scheduled_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     status = models.CharField(
@@ -31,8 +33,12 @@ class OutflowMeeting(TimeStampedModel):
 
 
 class MeetingParticipant(models.Model):
-    meeting = models.ForeignKey(OutflowMeeting, on_delete=models.CASCADE, related_name="participants")
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(
+        OutflowMeeting, on_delete=models.CASCADE, related_name="participants"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -42,9 +48,14 @@ class MeetingParticipant(models.Model):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
 
+    def __str__(self) -> str:
+        return self.person_name
+
 
 class AgendaItem(TimeStampedModel):
-    meeting = models.ForeignKey(OutflowMeeting, on_delete=models.CASCADE, related_name="agenda_items")
+    meeting = models.ForeignKey(
+        OutflowMeeting, on_delete=models.CASCADE, related_name="agenda_items"
+    )
     case = models.ForeignKey("route.Case", on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -59,7 +70,9 @@ class AgendaItem(TimeStampedModel):
 
 class Advice(TimeStampedModel):
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="advice")
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -69,13 +82,19 @@ class Advice(TimeStampedModel):
         verbose_name = _("advice")
         verbose_name_plural = _("advice")
         constraints = [
-            models.UniqueConstraint(fields=["agenda_item", "organisation"], name="advice_once_per_organisation")
+            models.UniqueConstraint(
+                fields=["agenda_item", "organisation"], name="advice_once_per_organisation"
+            )
         ]
 
 
 class Decision(TimeStampedModel):
-    agenda_item = models.OneToOneField(AgendaItem, on_delete=models.CASCADE, related_name="decision")
-    outflow_profile = models.CharField(_("outflow profile"), max_length=20, choices=OutflowProfile.choices)
+    agenda_item = models.OneToOneField(
+        AgendaItem, on_delete=models.CASCADE, related_name="decision"
+    )
+    outflow_profile = models.CharField(
+        _("outflow profile"), max_length=20, choices=OutflowProfile.choices
+    )
     reason = models.TextField(_("reason"))
     decided_on = models.DateField(_("decided on"))
     decided_by = models.ForeignKey(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.organisations.actors import Actor, as_actor
-from routearbeid.organisations.constants import Role
+from routearbeid.organisations.constants import CASE_ROLES, Role
 from routearbeid.organisations.models import Organisation, Region
 from routearbeid.processing_log.services import processing_log_record
 from routearbeid.route import permissions
@@ -24,24 +24,35 @@ from .models import Advice, AgendaItem, Decision, MeetingAction, MeetingParticip
 
 def _require_coordinator(actor: Actor, region_id: int) -> None:
     if region_id not in actor.region_ids(Role.ROUTE_COORDINATOR):
-        raise permissions.deny(_("Only the route coordinator of the region manages outflow meetings."))
+        raise permissions.deny(
+            _("Only the route coordinator of the region manages outflow meetings.")
+        )
+
+
+def _meeting_region_ids(actor: Actor) -> set[int]:
+    """Regions whose meetings the actor takes part in (case roles and route coordinators; not admins)."""
+    return actor.region_ids(*CASE_ROLES, Role.ROUTE_COORDINATOR)
 
 
 def meeting_get_for_change(actor: Actor, meeting_id: int) -> OutflowMeeting:
     meeting = OutflowMeeting.objects.select_for_update().filter(pk=meeting_id).first()
-    if meeting is None or meeting.region_id not in actor.region_ids():
+    if meeting is None or meeting.region_id not in _meeting_region_ids(actor):
         raise NotFound("not found")
     return meeting
 
 
 @transaction.atomic
-def meeting_plan(*, actor, region_id: int, scheduled_on: dt.date, place: str = "") -> OutflowMeeting:
+def meeting_plan(
+    *, actor, region_id: int, scheduled_on: dt.date, place: str = ""
+) -> OutflowMeeting:
     actor = as_actor(actor)
     region = Region.objects.filter(pk=region_id).first()
     if region is None:
         raise NotFound("not found")
     _require_coordinator(actor, region.pk)
-    return OutflowMeeting.objects.create(region=region, scheduled_on=scheduled_on, place=place.strip())
+    return OutflowMeeting.objects.create(
+        region=region, scheduled_on=scheduled_on, place=place.strip()
+    )
 
 
 @transaction.atomic
@@ -51,11 +62,18 @@ def meeting_participant_add(
     actor = as_actor(actor)
     meeting = meeting_get_for_change(actor, meeting_id)
     _require_coordinator(actor, meeting.region_id)
-    organisation = Organisation.objects.filter(pk=organisation_id, region_id=meeting.region_id).first()
+    organisation = Organisation.objects.filter(
+        pk=organisation_id, region_id=meeting.region_id
+    ).first()
     if organisation is None:
         raise DomainError(_("Choose an organisation of the region."))
+    if not person_name.strip():
+        raise DomainError(_("Give the participant's name."))
     return MeetingParticipant.objects.create(
-        meeting=meeting, organisation=organisation, person_name=person_name.strip(), person_id=person_id
+        meeting=meeting,
+        organisation=organisation,
+        person_name=person_name.strip(),
+        person_id=person_id,
     )
 
 
@@ -67,7 +85,10 @@ def agenda_item_add(*, actor, meeting_id: int, case_id: int) -> AgendaItem:
     case = route_services.case_for_change(actor, case_id)
     if case.student.school.region_id != meeting.region_id:
         raise DomainError(_("The student's school is not in the region of this outflow meeting."))
-    if not (permissions.may_manage_case(actor, case) or meeting.region_id in actor.region_ids(Role.ROUTE_COORDINATOR)):
+    if not (
+        permissions.may_manage_case(actor, case)
+        or meeting.region_id in actor.region_ids(Role.ROUTE_COORDINATOR)
+    ):
         raise permissions.deny()
     if meeting.status != MeetingStatus.PLANNED:
         raise DomainError(_("Students can only be added to a planned outflow meeting."))
@@ -78,14 +99,24 @@ def agenda_item_add(*, actor, meeting_id: int, case_id: int) -> AgendaItem:
     )
     if created:
         timeline_append(
-            case=case, actor=actor, kind="meeting_agenda", data={"date": meeting.scheduled_on.strftime("%d-%m-%Y")}
+            case=case,
+            actor=actor,
+            kind="meeting_agenda",
+            data={"date": meeting.scheduled_on.strftime("%d-%m-%Y")},
         )
-        processing_log_record(actor=actor, operation="create", activity="meetings.agenda", student_ids=[case.student_id])
+        processing_log_record(
+            actor=actor,
+            operation="create",
+            activity="meetings.agenda",
+            student_ids=[case.student_id],
+        )
     return item
 
 
 @transaction.atomic
-def meeting_hold(*, actor, meeting_id: int, held_on: dt.date | None = None, minutes: str = "") -> OutflowMeeting:
+def meeting_hold(
+    *, actor, meeting_id: int, held_on: dt.date | None = None, minutes: str = ""
+) -> OutflowMeeting:
     """Mark the meeting as held (R-OVL-1 counts only meetings that took place)."""
     actor = as_actor(actor)
     meeting = meeting_get_for_change(actor, meeting_id)
@@ -95,10 +126,25 @@ def meeting_hold(*, actor, meeting_id: int, held_on: dt.date | None = None, minu
         raise DomainError(_("A meeting cannot be marked as held on a date in the future."))
     if meeting.status == MeetingStatus.CANCELLED:
         raise DomainError(_("This meeting was cancelled."))
+    if meeting.status == MeetingStatus.HELD:
+        raise DomainError(_("This meeting has already been marked as held."))
     meeting.status = MeetingStatus.HELD
     meeting.held_on = held_on
-    meeting.minutes = minutes.strip() or meeting.minutes
+    meeting.minutes = minutes.strip()
     meeting.save(update_fields=["status", "held_on", "minutes", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_minutes_record(*, actor, meeting_id: int, minutes: str) -> OutflowMeeting:
+    """The general minutes of a held meeting (may be cleared)."""
+    actor = as_actor(actor)
+    meeting = meeting_get_for_change(actor, meeting_id)
+    _require_coordinator(actor, meeting.region_id)
+    if meeting.status != MeetingStatus.HELD:
+        raise DomainError(_("Minutes are written once the meeting has been held."))
+    meeting.minutes = minutes.strip()[:20000]
+    meeting.save(update_fields=["minutes", "updated_at"])
     return meeting
 
 
@@ -106,8 +152,13 @@ def _item_for_change(actor: Actor, agenda_item_id: int) -> AgendaItem:
     """The agenda item, if its meeting is of the actor's region and the actor may see its case."""
     from routearbeid.route.selectors import case_get
 
-    item = AgendaItem.objects.select_related("meeting", "case__student__school").filter(pk=agenda_item_id).first()
-    if item is None or item.meeting.region_id not in actor.region_ids():
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting", "case__student__school")
+        .filter(pk=agenda_item_id)
+        .first()
+    )
+    if item is None or item.meeting.region_id not in _meeting_region_ids(actor):
         raise NotFound("not found")
     case_get(actor=actor, case_id=item.case_id, log=False)
     return item
@@ -122,16 +173,27 @@ def advice_record(*, actor, agenda_item_id: int, organisation_id: int, text: str
         or item.meeting.region_id in actor.region_ids(Role.ROUTE_COORDINATOR)
     ):
         raise permissions.deny(_("You can only record the advice of your own organisation."))
-    organisation = Organisation.objects.filter(pk=organisation_id, region_id=item.meeting.region_id).first()
+    organisation = Organisation.objects.filter(
+        pk=organisation_id, region_id=item.meeting.region_id
+    ).first()
     if organisation is None:
         raise DomainError(_("Choose an organisation of the region."))
     if not text.strip():
         raise DomainError(_("Write the advice."))
     advice, _created = Advice.objects.update_or_create(
-        agenda_item=item, organisation=organisation, defaults={"text": text.strip(), "given_by": actor.user}
+        agenda_item=item,
+        organisation=organisation,
+        defaults={"text": text.strip(), "given_by": actor.user},
     )
-    timeline_append(case=item.case, actor=actor, kind="meeting_advice", data={"organisation": organisation.name})
-    processing_log_record(actor=actor, operation="update", activity="meetings.agenda", student_ids=[item.case.student_id])
+    timeline_append(
+        case=item.case, actor=actor, kind="meeting_advice", data={"organisation": organisation.name}
+    )
+    processing_log_record(
+        actor=actor,
+        operation="update",
+        activity="meetings.agenda",
+        student_ids=[item.case.student_id],
+    )
     return advice
 
 
@@ -146,15 +208,26 @@ def decision_record(
     _require_coordinator(actor, item.meeting.region_id)
     if outflow_profile not in OutflowProfile.values:
         raise DomainError(_("Choose an outflow profile."))
+    if not reason.strip():
+        # R-OVL-3 (work: why not education) and R-OVL-4 (another profile: the reason for withdrawal)
+        raise DomainError(
+            _("Write down the reason for the decision."), rule_ids=("R-OVL-3", "R-OVL-4")
+        )
     if item.meeting.status != MeetingStatus.HELD:
-        raise DomainError(_("Record the decision after the meeting has taken place (mark it as held first)."))
+        raise DomainError(
+            _("Record the decision after the meeting has taken place (mark it as held first).")
+        )
     if hasattr(item, "decision"):
         raise DomainError(_("A decision was already recorded for this student at this meeting."))
     on = on or item.meeting.held_on or today()
     if on > today() or (item.meeting.held_on and on < item.meeting.held_on):
-        raise DomainError(_("The decision date is the day of the meeting or later, and not in the future."))
+        raise DomainError(
+            _("The decision date is the day of the meeting or later, and not in the future.")
+        )
     if outflow_profile == OutflowProfile.WORK:
-        route_services.case_profile_establish(actor=actor, case_id=item.case_id, reason=reason, on=on)
+        route_services.case_profile_establish(
+            actor=actor, case_id=item.case_id, reason=reason, on=on
+        )
     else:
         # R-OVL-4: another profile withdraws the case with the decision as its reason
         label = OutflowProfile(outflow_profile).label
@@ -164,10 +237,16 @@ def decision_record(
 
         Case.objects.filter(pk=item.case_id).update(outflow_profile=outflow_profile)
     decision = Decision.objects.create(
-        agenda_item=item, outflow_profile=outflow_profile, reason=reason.strip(), decided_on=on, decided_by=actor.user
+        agenda_item=item,
+        outflow_profile=outflow_profile,
+        reason=reason.strip(),
+        decided_on=on,
+        decided_by=actor.user,
     )
     timeline_append(
-        case=item.case, actor=actor, kind="meeting_decision",
+        case=item.case,
+        actor=actor,
+        kind="meeting_decision",
         data={"profile": outflow_profile},
     )
     return decision
@@ -175,23 +254,35 @@ def decision_record(
 
 @transaction.atomic
 def action_add(
-    *, actor, agenda_item_id: int, description: str, owner_organisation_id: int, due_on: dt.date,
+    *,
+    actor,
+    agenda_item_id: int,
+    description: str,
+    owner_organisation_id: int,
+    due_on: dt.date,
     owner_id: int | None = None,
 ) -> MeetingAction:
     actor = as_actor(actor)
     item = _item_for_change(actor, agenda_item_id)
     _require_coordinator(actor, item.meeting.region_id)
-    organisation = Organisation.objects.filter(pk=owner_organisation_id, region_id=item.meeting.region_id).first()
+    organisation = Organisation.objects.filter(
+        pk=owner_organisation_id, region_id=item.meeting.region_id
+    ).first()
     if organisation is None:
         raise DomainError(_("Choose an organisation of the region."))
     if not description.strip():
         raise DomainError(_("Describe the action."))
     action = MeetingAction.objects.create(
-        agenda_item=item, description=description.strip(), owner_organisation=organisation,
-        owner_id=owner_id, due_on=due_on,
+        agenda_item=item,
+        description=description.strip(),
+        owner_organisation=organisation,
+        owner_id=owner_id,
+        due_on=due_on,
     )
     timeline_append(
-        case=item.case, actor=actor, kind="meeting_action",
+        case=item.case,
+        actor=actor,
+        kind="meeting_action",
         data={"organisation": organisation.name, "description": action.description},
     )
     return action
@@ -200,12 +291,16 @@ def action_add(
 @transaction.atomic
 def action_done(*, actor, action_id: int, on: dt.date | None = None) -> MeetingAction:
     actor = as_actor(actor)
-    action = MeetingAction.objects.select_related("agenda_item__meeting").filter(pk=action_id).first()
+    action = (
+        MeetingAction.objects.select_related("agenda_item__meeting").filter(pk=action_id).first()
+    )
     if action is None or not (
         action.owner_organisation_id in actor.organisation_ids()
         or action.agenda_item.meeting.region_id in actor.region_ids(Role.ROUTE_COORDINATOR)
     ):
         raise NotFound("not found")
+    if action.done_on is not None:
+        raise DomainError(_("This action is already done."))
     action.done_on = on or today()
     action.save(update_fields=["done_on", "updated_at"])
     return action

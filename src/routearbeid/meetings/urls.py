@@ -6,7 +6,6 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("plannen/", views.meeting_plan, name="plan"),
-    path("afdruk.css", views.print_stylesheet, name="print_css"),
     path("<int:meeting_id>/", views.meeting_detail, name="detail"),
     path("<int:meeting_id>/agenda/", views.meeting_agenda_print, name="agenda"),
     path("<int:meeting_id>/verslag/", views.meeting_minutes_print, name="minutes"),

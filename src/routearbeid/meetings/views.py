@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -188,9 +187,7 @@ def _hold(actor, meeting, target, d):
 
 
 def _minutes(actor, meeting, target, d):
-    services.meeting_hold(
-        actor=actor, meeting_id=meeting.pk, held_on=meeting.held_on, minutes=d["minutes"]
-    )
+    services.meeting_minutes_record(actor=actor, meeting_id=meeting.pk, minutes=d["minutes"])
     return _("The minutes have been saved.")
 
 
@@ -471,13 +468,3 @@ def meeting_agenda_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_GET
 def meeting_minutes_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/print_minutes.html", _print_context(request, meeting_id))
-
-
-@require_GET
-def print_stylesheet(request: HttpRequest) -> HttpResponse:
-    """The print stylesheet of the agenda and the minutes (a stylesheet, so no inline style under the CSP)."""
-    response = HttpResponse(
-        render_to_string("meetings/print.css"), content_type="text/css; charset=utf-8"
-    )
-    response["Cache-Control"] = "public, max-age=3600"
-    return response

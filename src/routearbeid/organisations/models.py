@@ -20,19 +20,27 @@ class Region(models.Model):
         _("check-ins per year"), default=2, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     # R-NZ-3
-    checkin_overdue_days = models.PositiveSmallIntegerField(_("check-in overdue after (days)"), default=30)
+    checkin_overdue_days = models.PositiveSmallIntegerField(
+        _("check-in overdue after (days)"), default=30
+    )
     # R-ABA-3
-    aba_decision_weeks = models.PositiveSmallIntegerField(_("ABA decision expected within (weeks)"), default=8)
+    aba_decision_weeks = models.PositiveSmallIntegerField(
+        _("ABA decision expected within (weeks)"), default=8
+    )
     # R-NZ-5
     contract_end_notice_months = models.PositiveSmallIntegerField(
         _("contract end notice (months)"), default=3
     )
     # R-RMC-1 (the law "van school naar duurzaam werk" raises this to 27)
     rmc_age_limit = models.PositiveSmallIntegerField(
-        _("RMC monitoring age limit"), default=23, validators=[MinValueValidator(18), MaxValueValidator(30)]
+        _("RMC monitoring age limit"),
+        default=23,
+        validators=[MinValueValidator(18), MaxValueValidator(30)],
     )
     # Retention: anonymise when aftercare and monitoring have both ended plus this many years.
-    retention_years = models.PositiveSmallIntegerField(_("retention after monitoring (years)"), default=2)
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention after monitoring (years)"), default=2
+    )
 
     class Meta:
         verbose_name = _("region")
@@ -55,7 +63,9 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="organisation_unique_name_in_region")
+            models.UniqueConstraint(
+                fields=["region", "name"], name="organisation_unique_name_in_region"
+            )
         ]
 
     def __str__(self) -> str:
@@ -75,7 +85,9 @@ class User(AbstractUser):
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
     class Meta:

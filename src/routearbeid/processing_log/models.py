@@ -33,3 +33,6 @@ class ProcessingLogRecord(models.Model):
         verbose_name = _("processing log record")
         verbose_name_plural = _("processing log")
         indexes = [models.Index(fields=["subject_student_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.operation} {self.activity}"

@@ -10,7 +10,12 @@ from .trace import current_trace_id
 
 
 def processing_log_record(
-    *, actor: Actor | None, operation: str, activity: str, student_ids: Iterable[int], status: str = "ok"
+    *,
+    actor: Actor | None,
+    operation: str,
+    activity: str,
+    student_ids: Iterable[int],
+    status: str = "ok",
 ) -> None:
     if activity not in ACTIVITIES:
         raise ValueError(f"unknown processing activity {activity!r}")

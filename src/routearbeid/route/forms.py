@@ -5,14 +5,22 @@ from django.utils.translation import gettext_lazy as _
 
 from routearbeid.aftercare.constants import ReportChannel, SelfReportKind
 from routearbeid.core.forms import StyledForm, date_field
-from routearbeid.employment.constants import AbaOutcome, EmploymentKind, ProvisionKind, ProvisionStatus
+from routearbeid.employment.constants import (
+    AbaOutcome,
+    EmploymentKind,
+    ProvisionKind,
+    ProvisionStatus,
+)
 
 from .constants import HandoverForm, LegalBasis, Situation
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-def model_choices(objects, empty=_("Choose…")):
+CHOOSE = _("Choose…")
+
+
+def model_choices(objects, empty=CHOOSE):
     return [("", empty), *[(str(o.pk), str(o)) for o in objects]]
 
 
@@ -44,10 +52,14 @@ class InvolvementRecordForm(StyledForm):
     person_name = forms.CharField(label=_("Person involved"), max_length=200)
     involved_on = date_field(_("Date"))
     advice = forms.CharField(label=_("Advice"), widget=forms.Textarea, max_length=4000)
-    legal_basis = forms.ChoiceField(label=_("Legal basis for sharing"), choices=LegalBasis.choices,
-                                    initial=LegalBasis.LEGAL_TASK)
-    consent_given_on = date_field(_("Consent given on"), required=False,
-                                  help_text=_("Only with consent as legal basis."))
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis for sharing"),
+        choices=LegalBasis.choices,
+        initial=LegalBasis.LEGAL_TASK,
+    )
+    consent_given_on = date_field(
+        _("Consent given on"), required=False, help_text=_("Only with consent as legal basis.")
+    )
     consent_given_by = forms.CharField(label=_("Consent given by"), max_length=200, required=False)
 
     def __init__(self, *args, organisations=(), **kwargs):
@@ -71,8 +83,11 @@ class AbaUpdateForm(StyledForm):
     aba = forms.IntegerField(widget=forms.HiddenInput)
     received_on = date_field(_("Receipt confirmed by UWV on"), required=False)
     decided_on = date_field(_("Decision date"), required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("No decision yet")), *AbaOutcome.choices],
-                                required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("No decision yet")), *AbaOutcome.choices],
+        required=False,
+    )
 
 
 class AbaSkipForm(StyledForm):
@@ -90,9 +105,14 @@ class ProvisionForm(StyledForm):
     employment = ChoiceByPk(label=_("Job"), required=False)
     starts_on = date_field(_("Start date"), required=False)
     ends_on = date_field(_("End date"), required=False)
-    doelgroepverklaring_requested_on = date_field(_("Doelgroepverklaring requested on"), required=False,
-                                                  help_text=_("For the LKV: within 3 months of the start of the job."))
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=2000)
+    doelgroepverklaring_requested_on = date_field(
+        _("Doelgroepverklaring requested on"),
+        required=False,
+        help_text=_("For the LKV: within 3 months of the start of the job."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea, required=False, max_length=2000
+    )
 
     def __init__(self, *args, employments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,10 +125,13 @@ class HandoverRecordForm(StyledForm):
     handed_over_on = date_field(_("Date of the handover"))
     form = forms.ChoiceField(label=_("Form"), choices=HandoverForm.choices)
     legal_basis = forms.ChoiceField(label=_("Legal basis for sharing"), choices=LegalBasis.choices)
-    consent_given_on = date_field(_("Consent given on"), required=False,
-                                  help_text=_("Only with consent as legal basis."))
+    consent_given_on = date_field(
+        _("Consent given on"), required=False, help_text=_("Only with consent as legal basis.")
+    )
     consent_given_by = forms.CharField(label=_("Consent given by"), max_length=200, required=False)
-    purpose = forms.CharField(label=_("Purpose of sharing"), widget=forms.Textarea, required=False, max_length=2000)
+    purpose = forms.CharField(
+        label=_("Purpose of sharing"), widget=forms.Textarea, required=False, max_length=2000
+    )
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,19 +139,30 @@ class HandoverRecordForm(StyledForm):
 
 
 class GuardiansForm(StyledForm):
-    involved = forms.ChoiceField(label=_("Are parents or guardians involved?"), choices=YES_NO,
-                                 widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("If not: why not"), widget=forms.Textarea, required=False, max_length=2000)
+    involved = forms.ChoiceField(
+        label=_("Are parents or guardians involved?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("If not: why not"), widget=forms.Textarea, required=False, max_length=2000
+    )
 
 
 class EmploymentForm(StyledForm):
     employer = ChoiceByPk(label=_("Employer"))
     kind = forms.ChoiceField(label=_("Kind of contract"), choices=EmploymentKind.choices)
     starts_on = date_field(_("Start date"))
-    ends_on = date_field(_("End date"), required=False, help_text=_("Required for a fixed-term contract."))
-    hours_per_week = forms.DecimalField(label=_("Hours per week"), min_value=1, max_value=60, decimal_places=1)
-    training_institution = forms.CharField(label=_("Training institution"), max_length=200, required=False,
-                                           help_text=_("Required for a dual track."))
+    ends_on = date_field(
+        _("End date"), required=False, help_text=_("Required for a fixed-term contract.")
+    )
+    hours_per_week = forms.DecimalField(
+        label=_("Hours per week"), min_value=1, max_value=60, decimal_places=1
+    )
+    training_institution = forms.CharField(
+        label=_("Training institution"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for a dual track."),
+    )
     enrolment_reference = forms.CharField(label=_("Enrolment"), max_length=100, required=False)
 
     def __init__(self, *args, employers=(), **kwargs):
@@ -154,18 +188,27 @@ class WithdrawForm(StyledForm):
 class CheckinForm(StyledForm):
     check = forms.IntegerField(widget=forms.HiddenInput)
     recorded_on = date_field(_("Date of contact"))
-    contact_made = forms.ChoiceField(label=_("Was there contact?"), choices=YES_NO, widget=forms.RadioSelect)
-    situation = forms.ChoiceField(label=_("Situation"), choices=[("", _("Choose…")), *Situation.choices],
-                                  required=False)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=4000)
+    contact_made = forms.ChoiceField(
+        label=_("Was there contact?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    situation = forms.ChoiceField(
+        label=_("Situation"), choices=[("", _("Choose…")), *Situation.choices], required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea, required=False, max_length=4000
+    )
     follow_up = forms.CharField(label=_("Follow-up"), max_length=300, required=False)
 
 
 class SelfReportForm(StyledForm):
     kind = forms.ChoiceField(label=_("What is it about?"), choices=SelfReportKind.choices)
-    channel = forms.ChoiceField(label=_("How did the youth report?"),
-                                choices=[c for c in ReportChannel.choices if c[0] != ReportChannel.PORTAL])
-    message = forms.CharField(label=_("Message"), widget=forms.Textarea, required=False, max_length=2000)
+    channel = forms.ChoiceField(
+        label=_("How did the youth report?"),
+        choices=[c for c in ReportChannel.choices if c[0] != ReportChannel.PORTAL],
+    )
+    message = forms.CharField(
+        label=_("Message"), widget=forms.Textarea, required=False, max_length=2000
+    )
     contact_phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
 
 

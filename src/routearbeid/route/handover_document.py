@@ -2,9 +2,10 @@
 
 WeasyPrint renders `route/handover_document.html` to A4, in Dutch (the region's language,
 whatever the language of the screen). It loads nothing from outside: every resource fetch is
-refused, the style sheet is below. Only someone who may see the case gets it (`case_get`);
-the PGN only for roles that may see it. Generating it is logged (`route.handover`, read) and
-becomes an event on the case's timeline (R-END-2).
+refused, the style sheet is below. Only someone who may see the case (`case_get`) and is its
+school or the receiving organisation of its handover gets it; the PGN only for roles that may
+see it. Generating it is logged (`route.handover`, read) and becomes an event on the case's
+timeline (R-END-2).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from routearbeid.organisations.actors import Actor, as_actor
 from routearbeid.organisations.models import Organisation
 from routearbeid.processing_log.services import processing_log_record
 
-from .models import Case
+from . import permissions
+from .models import Case, Handover
 from .selectors import case_get, visible_cases
 from .timeline import timeline_append
 
@@ -101,13 +103,27 @@ def _case_for_student(actor: Actor, student_id: int) -> Case:
     from .constants import ENDED_STAGES
 
     case_id = next((pk for pk, stage in rows if stage not in ENDED_STAGES), rows[0][0])
-    return case_get(actor=actor, case_id=case_id, log=False)
+    case = case_get(actor=actor, case_id=case_id, log=False)
+    if not may_get_document(actor, case):
+        raise NotFound("not found")
+    return case
+
+
+def may_get_document(actor: Actor, case: Case) -> bool:
+    """The document goes from the school to the receiving organisation (R-HO-1): only they get it.
+    Other partners who see the case (RMC, Leerplicht, SWV, route coordinator) read it on screen."""
+    if permissions.is_case_school(actor, case):
+        return True
+    handover = Handover.objects.filter(case=case).only("receiving_organisation_id").first()
+    return handover is not None and permissions.may_accept_handover(
+        actor, handover.receiving_organisation_id
+    )
 
 
 def document_context(actor: Actor, case: Case, *, now: dt.datetime | None = None) -> dict:
     """Everything the document shows, read in a fixed number of queries."""
     case = Case.objects.select_related(
-        "student__school",
+        "student__school__region",
         "student__mentor",
         "handover__receiving_organisation",
         "handover__accepted_by",
@@ -129,6 +145,7 @@ def document_context(actor: Actor, case: Case, *, now: dt.datetime | None = None
         "age": student.age_on(on),
         "may_see_pgn": actor.may_see_pgn,
         "school": student.school,
+        "region": student.school.region,
         "mentor": student.mentor,
         "guardians": list(student.guardians.order_by("name", "id")),
         "involvements": list(

@@ -42,7 +42,11 @@ class Transition:
 
 
 def _guard_establish(facts: CaseFacts, p: Params) -> list[RuleCheck]:
-    return [rules.r_ovl_1(facts, p.on), *rules.r_ovl_2(facts), rules.r_ovl_3(p.reason or facts.case.education_first_reason)]
+    return [
+        rules.r_ovl_1(facts, p.on),
+        *rules.r_ovl_2(facts),
+        rules.r_ovl_3(p.reason or facts.case.education_first_reason),
+    ]
 
 
 def _guard_conclude_aba(facts: CaseFacts, p: Params) -> list[RuleCheck]:
@@ -77,21 +81,41 @@ def _guard_close(facts: CaseFacts, p: Params) -> list[RuleCheck]:
 
 
 ESTABLISH_PROFILE = Transition(
-    "establish_profile", _("Establish outflow profile \"work\""), (Stage.CONSULTATION,), Stage.ABA, _guard_establish
+    "establish_profile",
+    _('Establish outflow profile "work"'),
+    (Stage.CONSULTATION,),
+    Stage.ABA,
+    _guard_establish,
 )
 CONCLUDE_ABA = Transition(
-    "conclude_aba", _("Conclude the ABA step"), (Stage.ABA,), Stage.HANDOVER, _guard_conclude_aba, automatic=True
+    "conclude_aba",
+    _("Conclude the ABA step"),
+    (Stage.ABA,),
+    Stage.HANDOVER,
+    _guard_conclude_aba,
+    automatic=True,
 )
 COMPLETE_HANDOVER = Transition(
-    "complete_handover", _("Complete the warm handover"), (Stage.HANDOVER,), Stage.OUTFLOW,
-    _guard_complete_handover, automatic=True,
+    "complete_handover",
+    _("Complete the warm handover"),
+    (Stage.HANDOVER,),
+    Stage.OUTFLOW,
+    _guard_complete_handover,
+    automatic=True,
 )
-OUTFLOW = Transition("outflow", _("Outflow into work"), BEFORE_OUTFLOW, Stage.AFTERCARE, _guard_outflow)
-WITHDRAW = Transition("withdraw", _("Withdraw the case"), BEFORE_OUTFLOW, Stage.WITHDRAWN, _guard_withdraw)
-CLOSE = Transition("close", _("Close after aftercare"), (Stage.AFTERCARE,), Stage.CLOSED, _guard_close)
+OUTFLOW = Transition(
+    "outflow", _("Outflow into work"), BEFORE_OUTFLOW, Stage.AFTERCARE, _guard_outflow
+)
+WITHDRAW = Transition(
+    "withdraw", _("Withdraw the case"), BEFORE_OUTFLOW, Stage.WITHDRAWN, _guard_withdraw
+)
+CLOSE = Transition(
+    "close", _("Close after aftercare"), (Stage.AFTERCARE,), Stage.CLOSED, _guard_close
+)
 
 TRANSITIONS: dict[str, Transition] = {
-    t.name: t for t in (ESTABLISH_PROFILE, CONCLUDE_ABA, COMPLETE_HANDOVER, OUTFLOW, WITHDRAW, CLOSE)
+    t.name: t
+    for t in (ESTABLISH_PROFILE, CONCLUDE_ABA, COMPLETE_HANDOVER, OUTFLOW, WITHDRAW, CLOSE)
 }
 
 # The step the screens show as "next" for each stage (withdrawal is always possible before outflow).
@@ -125,7 +149,7 @@ def require(transition: Transition, facts: CaseFacts, params: Params) -> list[Ru
                 RuleCheck(
                     "R-STAGE",
                     False,
-                    _("This step is not possible in the stage \"%(stage)s\".")
+                    _('This step is not possible in the stage "%(stage)s".')
                     % {"stage": facts.case.get_stage_display()},
                 )
             ],
@@ -140,7 +164,10 @@ def require(transition: Transition, facts: CaseFacts, params: Params) -> list[Ru
 def automatic_step(facts: CaseFacts, on: dt.date) -> Transition | None:
     """The automatic transition that the case can take now, if any."""
     for t in TRANSITIONS.values():
-        if t.automatic and facts.case.stage in t.sources:
-            if not blocking_failures(evaluate(t, facts, Params(on=on))):
-                return t
+        if (
+            t.automatic
+            and facts.case.stage in t.sources
+            and not blocking_failures(evaluate(t, facts, Params(on=on)))
+        ):
+            return t
     return None

@@ -12,7 +12,9 @@ from .constants import ENDED_STAGES, HandoverForm, LegalBasis, OutflowProfile, S
 
 class Case(TimeStampedModel):
     student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="cases")
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.CONSULTATION)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.CONSULTATION
+    )
     opened_on = models.DateField(_("opened on"))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -35,8 +37,12 @@ class Case(TimeStampedModel):
     )
 
     # Handover (R-HO-2)
-    guardians_involved = models.BooleanField(_("parents or guardians involved"), null=True, blank=True)
-    guardians_not_involved_reason = models.TextField(_("why parents or guardians are not involved"), blank=True)
+    guardians_involved = models.BooleanField(
+        _("parents or guardians involved"), null=True, blank=True
+    )
+    guardians_not_involved_reason = models.TextField(
+        _("why parents or guardians are not involved"), blank=True
+    )
 
     # Outflow and aftercare (R-UIT-3, R-NZ-7, R-RMC-1)
     outflow_on = models.DateField(_("outflow date"), null=True, blank=True)
@@ -56,7 +62,11 @@ class Case(TimeStampedModel):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["stage", "student"]),
-            models.Index(fields=["aftercare_ends_on"], condition=Q(stage="aftercare"), name="case_aftercare_end_idx"),
+            models.Index(
+                fields=["aftercare_ends_on"],
+                condition=Q(stage="aftercare"),
+                name="case_aftercare_end_idx",
+            ),
             models.Index(fields=["rmc_monitoring_ends_on"], name="case_rmc_monitoring_idx"),
         ]
         constraints = [
@@ -71,7 +81,8 @@ class Case(TimeStampedModel):
                 name="case_outflow_after_opening",
             ),
             models.CheckConstraint(
-                condition=Q(aftercare_ends_on__isnull=True) | Q(aftercare_ends_on__gt=F("outflow_on")),
+                condition=Q(aftercare_ends_on__isnull=True)
+                | Q(aftercare_ends_on__gt=F("outflow_on")),
                 name="case_aftercare_end_after_outflow",
             ),
             models.CheckConstraint(
@@ -79,7 +90,8 @@ class Case(TimeStampedModel):
                 name="case_end_after_opening",
             ),
             models.CheckConstraint(
-                condition=~Q(stage__in=[Stage.AFTERCARE, Stage.CLOSED]) | Q(outflow_on__isnull=False),
+                condition=~Q(stage__in=[Stage.AFTERCARE, Stage.CLOSED])
+                | Q(outflow_on__isnull=False),
                 name="case_aftercare_has_outflow",
             ),
         ]
@@ -96,7 +108,9 @@ class Involvement(TimeStampedModel):
     """A partner organisation's person involved in a case, with date and advice (R-OVL-2)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -118,7 +132,9 @@ class Involvement(TimeStampedModel):
         verbose_name = _("involvement")
         verbose_name_plural = _("involvements")
         constraints = [
-            models.UniqueConstraint(fields=["case", "organisation"], name="involvement_one_per_organisation"),
+            models.UniqueConstraint(
+                fields=["case", "organisation"], name="involvement_one_per_organisation"
+            ),
             models.CheckConstraint(
                 condition=~Q(legal_basis=LegalBasis.CONSENT) | Q(consent_given_on__isnull=False),
                 name="involvement_consent_has_date",
@@ -181,7 +197,9 @@ class ExemptionDecision(TimeStampedModel):
         verbose_name = _("exemption decision")
         verbose_name_plural = _("exemption decisions")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=F("decided_on")), name="exemption_end_after_decision"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("decided_on")), name="exemption_end_after_decision"
+            ),
         ]
 
 
@@ -208,7 +226,11 @@ class TimelineEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=50)
     summary = models.CharField(_("what"), max_length=300)

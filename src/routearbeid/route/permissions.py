@@ -18,7 +18,7 @@ from .models import Case
 # handover through its case roles; its administrators see no case data. Schools never receive one.
 HANDOVER_RECEIVING_ROLES = tuple(sorted(CASE_ROLES - SCHOOL_ROLES))
 
-INVOLVEMENT_ROLE_BY_KIND = {
+INVOLVEMENT_ROLE_BY_KIND: dict[str, str] = {
     OrganisationKind.RMC: Role.RMC_OFFICER,
     OrganisationKind.LEERPLICHT: Role.LEERPLICHT_OFFICER,
     OrganisationKind.SWV: Role.SWV_OFFICER,

@@ -71,7 +71,9 @@ class CaseFacts:
             region=student.school.region,
             involvements=list(case.involvements.select_related("organisation")),
             agenda_items=list(case.agenda_items.select_related("meeting")),
-            handover=Handover.objects.filter(case=case).select_related("receiving_organisation").first(),
+            handover=Handover.objects.filter(case=case)
+            .select_related("receiving_organisation")
+            .first(),
             employments=list(case.employments.select_related("employer")),
             aba_applications=list(case.aba_applications.all()),
             exemptions=list(case.exemptions.all()),
@@ -87,13 +89,16 @@ def check(rule_id, met, message, fixed_by="", *, blocking=True, fix="") -> RuleC
 
 # --- Opening a case -------------------------------------------------------------------------
 
+
 def r_start_1(student: Student, opened_on: dt.date) -> RuleCheck:
     # R-START-1: a case only for a student who is 16 or older on the opening date
     age = age_on(student.date_of_birth, opened_on)
     return check(
         "R-START-1",
         age >= MINIMUM_AGE,
-        _("Route Arbeid is for youth aged 16 or older; this student is %(age)s on the opening date.")
+        _(
+            "Route Arbeid is for youth aged 16 or older; this student is %(age)s on the opening date."
+        )
         % {"age": age},
         SCHOOL,
     )
@@ -110,6 +115,7 @@ def r_start_2(student: Student, has_open_case: bool) -> RuleCheck:
 
 
 # --- Consultation ---------------------------------------------------------------------------
+
 
 def r_ovl_1(facts: CaseFacts, on: dt.date) -> RuleCheck:
     # R-OVL-1: on the agenda of an outflow meeting that has taken place
@@ -170,13 +176,16 @@ def r_ovl_3(reason: str) -> RuleCheck:
 
 # --- ABA ------------------------------------------------------------------------------------
 
+
 def r_aba_1(facts: CaseFacts) -> RuleCheck:
     # R-ABA-1: the ABA step is decided at UWV, or skipped with a recorded reason
     decided = any(a.outcome for a in facts.aba_applications)
     skipped = bool(facts.case.aba_skip_reason.strip())
     pending = any(not a.outcome for a in facts.aba_applications)
     if pending and not decided:
-        message = _("The ABA at UWV has no decision yet; record the decision, or skip the ABA with a reason.")
+        message = _(
+            "The ABA at UWV has no decision yet; record the decision, or skip the ABA with a reason."
+        )
     else:
         message = _("File an ABA at UWV and record its decision, or skip the ABA with a reason.")
     return check("R-ABA-1", decided or skipped, message, SCHOOL, fix="aba")
@@ -184,17 +193,24 @@ def r_aba_1(facts: CaseFacts) -> RuleCheck:
 
 # --- Handover -------------------------------------------------------------------------------
 
+
 def r_ho_1(facts: CaseFacts) -> RuleCheck:
     # R-HO-1: a recorded warm handover to the municipality
     h = facts.handover
     complete = bool(
-        h and h.receiving_organisation_id and h.receiving_person.strip() and h.handed_over_on and h.form
+        h
+        and h.receiving_organisation_id
+        and h.receiving_person.strip()
+        and h.handed_over_on
+        and h.form
         and h.legal_basis
     )
     return check(
         "R-HO-1",
         complete,
-        _("Record the warm handover to the municipality: receiving organisation and person, date, form and legal basis."),
+        _(
+            "Record the warm handover to the municipality: receiving organisation and person, date, form and legal basis."
+        ),
         SCHOOL,
         fix="handover",
     )
@@ -214,7 +230,9 @@ def r_ho_2(facts: CaseFacts) -> RuleCheck:
     return check(
         "R-HO-2",
         recorded,
-        _("Involving parents or guardians is very desirable: record whether they are involved, and if not, why."),
+        _(
+            "Involving parents or guardians is very desirable: record whether they are involved, and if not, why."
+        ),
         SCHOOL,
         blocking=False,
         fix="handover",
@@ -222,6 +240,7 @@ def r_ho_2(facts: CaseFacts) -> RuleCheck:
 
 
 # --- Outflow --------------------------------------------------------------------------------
+
 
 def employment_complete(e: Employment) -> bool:
     if not (e.employer_id and e.starts_on and e.hours_per_week and e.kind):
@@ -234,8 +253,10 @@ def employment_complete(e: Employment) -> bool:
 def current_employment(facts: CaseFacts, on: dt.date) -> Employment | None:
     """The job the youth leaves school for: complete, and not ended before `on`."""
     candidates = [
-        e for e in facts.employments
-        if employment_complete(e) and (e.ended_on is None or e.ended_on >= on)
+        e
+        for e in facts.employments
+        if employment_complete(e)
+        and (e.ended_on is None or e.ended_on >= on)
         and (e.ends_on is None or e.ends_on >= on)
     ]
     return min(candidates, key=lambda e: e.starts_on) if candidates else None
@@ -248,14 +269,16 @@ def r_uit_1(facts: CaseFacts, on: dt.date) -> list[RuleCheck]:
         check(
             "R-UIT-1",
             case.outflow_profile == OutflowProfile.WORK and case.profile_established_on is not None,
-            _("The outflow profile \"work\" must be established at an outflow meeting."),
+            _('The outflow profile "work" must be established at an outflow meeting.'),
             ROUTE_COORDINATOR,
             fix="meetings",
         ),
         check(
             "R-UIT-1",
             current_employment(facts, on) is not None,
-            _("Record the job: employer, start date, kind of contract (with end date or training institution) and hours per week."),
+            _(
+                "Record the job: employer, start date, kind of contract (with end date or training institution) and hours per week."
+            ),
             SCHOOL,
             fix="employment",
         ),
@@ -284,7 +307,9 @@ def r_uit_2(facts: CaseFacts, on: dt.date) -> RuleCheck:
     return check(
         "R-UIT-2",
         dual_track or exempt,
-        _("The student is %(age)s and has no startkwalificatie: leaving school is only possible for a dual track with an enrolment, or with an exemption decision from Leerplicht that is valid on the outflow date.")
+        _(
+            "The student is %(age)s and has no startkwalificatie: leaving school is only possible for a dual track with an enrolment, or with an exemption decision from Leerplicht that is valid on the outflow date."
+        )
         % {"age": age},
         LEERPLICHT,
         fix="exemption",
@@ -297,14 +322,18 @@ def exemption_end_valid(decided_on: dt.date, ends_on: dt.date) -> RuleCheck:
     return check(
         "R-UIT-2",
         decided_on <= ends_on <= limit,
-        _("An exemption ends at the latest on 31 July of the school year of the decision (%(limit)s), and not before the decision date.")
+        _(
+            "An exemption ends at the latest on 31 July of the school year of the decision (%(limit)s), and not before the decision date."
+        )
         % {"limit": limit.strftime("%d-%m-%Y")},
         LEERPLICHT,
         fix="exemption",
     )
 
 
-def r_uit_3(facts: CaseFacts, outflow_on: dt.date | None, deregistered_on: dt.date | None) -> RuleCheck:
+def r_uit_3(
+    facts: CaseFacts, outflow_on: dt.date | None, deregistered_on: dt.date | None
+) -> RuleCheck:
     # R-UIT-3: outflow records the school's deregistration date
     ok = (
         outflow_on is not None
@@ -315,7 +344,9 @@ def r_uit_3(facts: CaseFacts, outflow_on: dt.date | None, deregistered_on: dt.da
     return check(
         "R-UIT-3",
         ok,
-        _("Give the outflow date and the date the school deregisters the student: not before the case was opened, and not in the future."),
+        _(
+            "Give the outflow date and the date the school deregisters the student: not before the case was opened, and not in the future."
+        ),
         SCHOOL,
         fix="outflow",
     )
@@ -323,9 +354,15 @@ def r_uit_3(facts: CaseFacts, outflow_on: dt.date | None, deregistered_on: dt.da
 
 # --- Stopping -------------------------------------------------------------------------------
 
+
 def r_end_1(reason: str) -> RuleCheck:
     # R-END-1: withdrawal before outflow needs a reason
-    return check("R-END-1", bool(reason and reason.strip()), _("Give the reason for withdrawing the case."), SCHOOL)
+    return check(
+        "R-END-1",
+        bool(reason and reason.strip()),
+        _("Give the reason for withdrawing the case."),
+        SCHOOL,
+    )
 
 
 def r_nz_7(case: Case, on: dt.date) -> RuleCheck:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 
-from routearbeid.core.dates import add_years, today
+from routearbeid.core.dates import add_years, birthday, today
 from routearbeid.core.errors import NotFound
 from routearbeid.meetings.models import AgendaItem
-from routearbeid.organisations.actors import Actor, as_actor
+from routearbeid.organisations.actors import Actor, Seat, as_actor
 from routearbeid.organisations.constants import Role
 from routearbeid.processing_log.services import processing_log_record
 
@@ -22,34 +23,68 @@ from .permissions import HANDOVER_RECEIVING_ROLES
 from .rules import KWALIFICATIEPLICHT_AGE, CaseFacts, RuleCheck
 
 
-def _linked(model, field: str, ids: set[int]) -> Q:
-    """The case has a row in `model` whose `field` is one of `ids` (one Exists subquery)."""
-    return Q(Exists(model.objects.filter(case=OuterRef("pk"), **{f"{field}__in": ids})))
+def latest_birth_date(age: int, on: dt.date) -> dt.date:
+    """The last date of birth of someone who is `age` or older on `on`, as `age_on` counts
+    (a 29 February birthday counts on 28 February)."""
+    latest = add_years(on, -age)
+    next_day = latest + dt.timedelta(days=1)
+    return next_day if birthday(next_day, age) <= on else latest
+
+
+def _group(actor: Actor, roles, key: Callable[[Seat], tuple | None]) -> dict[tuple, set[int]]:
+    """The actor's organisations in these roles, grouped by `key` (None leaves a seat out)."""
+    groups: dict[tuple, set[int]] = {}
+    for seat in actor.seats:
+        if seat.role in roles and (k := key(seat)) is not None:
+            groups.setdefault(k, set()).add(seat.organisation_id)
+    return groups
+
+
+def _linked(
+    model, field: str, groups: dict[tuple, set[int]], where: Callable[..., Q]
+) -> Q | None:
+    """Cases that have a row in `model` whose `field` is one of a group's organisations and
+    that meet `where(*group key)`: one Exists subquery per group, never a query per row."""
+    condition = None
+    for key, ids in groups.items():
+        linked = Exists(model.objects.filter(case=OuterRef("pk"), **{f"{field}__in": ids}))
+        part = where(*key) & Q(linked)
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def _by_region(seat: Seat) -> tuple:
+    return (seat.region_id,)
+
+
+def _in_region(region_id: int) -> Q:
+    return Q(student__school__region_id=region_id)
+
+
+# The roles that see a case once their organisation is asked to take part (not Leerplicht: below).
+INVOLVED_ROLES = (Role.WORK_SERVICE_MANAGER, Role.RMC_OFFICER, Role.SWV_OFFICER)
 
 
 def visible_cases_q(actor: Actor, *, on: dt.date | None = None) -> Q | None:
     """The condition on Case that the actor's roles allow; None when they allow nothing.
 
-    Each link (involvement, handover, agenda) is an Exists subquery: no query per row or seat.
+    An organisation's link to a case (involvement, handover) counts only for cases of its own
+    region, so that a stray link can never show a case to another region.
     """
     on = on or today()
-    parts: list[Q] = []
+    parts: list[Q | None] = []
 
     if actor.school_ids:
         parts.append(Q(student__school_id__in=actor.school_ids))
 
     # Work service, RMC and SWV see the cases their organisation is asked to take part in.
-    involved_ids = actor.organisation_ids(
-        Role.WORK_SERVICE_MANAGER, Role.RMC_OFFICER, Role.SWV_OFFICER
-    )
-    if involved_ids:
-        parts.append(_linked(Involvement, "organisation_id", involved_ids))
+    involved = _group(actor, INVOLVED_ROLES, _by_region)
+    parts.append(_linked(Involvement, "organisation_id", involved, _in_region))
 
     # R-HO-1: from the handover on, the receiving organisation (work service or another party)
     # can see the case; its administrators still see no case data.
-    receiving_ids = actor.organisation_ids(*HANDOVER_RECEIVING_ROLES)
-    if receiving_ids:
-        parts.append(_linked(Handover, "receiving_organisation_id", receiving_ids))
+    receiving = _group(actor, HANDOVER_RECEIVING_ROLES, _by_region)
+    parts.append(_linked(Handover, "receiving_organisation_id", receiving, _in_region))
 
     rmc_regions = actor.region_ids(Role.RMC_OFFICER)
     if rmc_regions:
@@ -65,29 +100,30 @@ def visible_cases_q(actor: Actor, *, on: dt.date | None = None) -> Q | None:
         )
 
     # Leerplicht: under-18 students of the office's own municipality, where that office is involved.
-    leerplicht: dict[str, set[int]] = {}
-    for seat in actor.seats:
-        if seat.role == Role.LEERPLICHT_OFFICER and seat.municipality:
-            leerplicht.setdefault(seat.municipality, set()).add(seat.organisation_id)
-    if leerplicht:
-        # under 18: born after the day 18 years ago
-        under_age = Q(student__date_of_birth__gt=add_years(on, -KWALIFICATIEPLICHT_AGE))
-        own = Q()
-        for municipality, org_ids in leerplicht.items():
-            own |= Q(student__municipality=municipality) & _linked(
-                Involvement, "organisation_id", org_ids
-            )
-        parts.append(under_age & own)
+    leerplicht = _group(
+        actor,
+        (Role.LEERPLICHT_OFFICER,),
+        lambda seat: (seat.region_id, seat.municipality) if seat.municipality else None,
+    )
+    own = _linked(
+        Involvement,
+        "organisation_id",
+        leerplicht,
+        lambda region, municipality: _in_region(region) & Q(student__municipality=municipality),
+    )
+    if own is not None:
+        under_age = Q(student__date_of_birth__gt=latest_birth_date(KWALIFICATIEPLICHT_AGE, on))
+        parts.append(own)
 
     regions = actor.region_ids(Role.ROUTE_COORDINATOR)
     if regions:
-        parts.append(_linked(AgendaItem, "meeting__region_id", regions))
+        on_agenda = AgendaItem.objects.filter(case=OuterRef("pk"), meeting__region_id__in=regions)
+        parts.append(Q(Exists(on_agenda)))
 
-    if not parts:
-        return None
-    condition = parts[0]
-    for p in parts[1:]:
-        condition |= p
+    condition = None
+    for part in parts:
+        if part is not None:
+            condition = part if condition is None else condition | part
     return condition
 
 
@@ -114,11 +150,17 @@ def case_get(*, actor, case_id: int, log: bool = True) -> Case:
     """The case, if the actor may see it; otherwise NotFound (the same as a case that does not exist)."""
     actor = as_actor(actor)
     try:
-        case = visible_cases(actor).select_related("student", "student__school__region").get(pk=case_id)
+        case = (
+            visible_cases(actor)
+            .select_related("student", "student__school__region")
+            .get(pk=case_id)
+        )
     except (Case.DoesNotExist, ValueError, TypeError):
         raise NotFound("not found") from None
     if log:
-        processing_log_record(actor=actor, operation="read", activity="route.case", student_ids=[case.student_id])
+        processing_log_record(
+            actor=actor, operation="read", activity="route.case", student_ids=[case.student_id]
+        )
     return case
 
 
@@ -157,6 +199,10 @@ def case_readiness(*, actor, case: Case, on: dt.date | None = None) -> list[Step
         steps.append(machine.NEXT_STEP[case.stage])
     result = []
     for t in steps:
-        params = machine.Params(on=on, outflow_on=on, deregistered_on=on) if t is machine.OUTFLOW else machine.Params(on=on)
+        params = (
+            machine.Params(on=on, outflow_on=on, deregistered_on=on)
+            if t is machine.OUTFLOW
+            else machine.Params(on=on)
+        )
         result.append(StepReadiness(t.name, t.label, t.target, machine.evaluate(t, facts, params)))
     return result

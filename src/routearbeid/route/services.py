@@ -35,13 +35,17 @@ INVOLVED_KINDS = (
 
 
 def _log_write(actor: Actor | None, case: Case, activity: str, operation: str = "update") -> None:
-    processing_log_record(actor=actor, operation=operation, activity=activity, student_ids=[case.student_id])
+    processing_log_record(
+        actor=actor, operation=operation, activity=activity, student_ids=[case.student_id]
+    )
 
 
 def case_for_change(actor, case_id: int) -> Case:
     """The case, visible to the actor and locked for this transaction (NotFound otherwise)."""
     case = case_get(actor=actor, case_id=case_id, log=False)
-    locked = Case.objects.select_for_update().select_related("student__school__region").get(pk=case.pk)
+    locked = (
+        Case.objects.select_for_update().select_related("student__school__region").get(pk=case.pk)
+    )
     return locked
 
 
@@ -54,13 +58,16 @@ def _require_open(case: Case, *, before_outflow: bool = False) -> None:
                 rules.RuleCheck(
                     "R-STAGE",
                     False,
-                    _("This is not possible in the stage \"%(stage)s\".") % {"stage": case.get_stage_display()},
+                    _('This is not possible in the stage "%(stage)s".')
+                    % {"stage": case.get_stage_display()},
                 )
             ],
         )
 
 
-def _set_stage(case: Case, stage: Stage, actor: Actor | None, extra_fields: tuple[str, ...] = ()) -> None:
+def _set_stage(
+    case: Case, stage: Stage, actor: Actor | None, extra_fields: tuple[str, ...] = ()
+) -> None:
     case.stage = stage
     case.save(update_fields=["stage", "updated_at", *extra_fields])
     timeline_append(case=case, actor=actor, kind="stage_changed", data={"stage": case.stage})
@@ -77,6 +84,7 @@ def advance(case: Case, actor: Actor | None, on: dt.date | None = None) -> Case:
 
 
 # --- Opening --------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def case_open(*, actor, student_id: int, opened_on: dt.date | None = None) -> Case:
@@ -103,8 +111,11 @@ def case_open(*, actor, student_id: int, opened_on: dt.date | None = None) -> Ca
 
 # --- Consultation ---------------------------------------------------------------------------
 
+
 @transaction.atomic
-def involvement_request(*, actor, case_id: int, organisation_id: int, on: dt.date | None = None) -> Involvement:
+def involvement_request(
+    *, actor, case_id: int, organisation_id: int, on: dt.date | None = None
+) -> Involvement:
     """The school asks RMC, Leerplicht, SWV or the work service to take part (R-OVL-2)."""
     actor = as_actor(actor)
     case = case_for_change(actor, case_id)
@@ -115,13 +126,23 @@ def involvement_request(*, actor, case_id: int, organisation_id: int, on: dt.dat
         pk=organisation_id, kind__in=INVOLVED_KINDS, region_id=case.student.school.region_id
     ).first()
     if organisation is None:
-        raise DomainError(_("Choose an RMC, Leerplicht, Samenwerkingsverband or work service organisation of the region."))
+        raise DomainError(
+            _(
+                "Choose an RMC, Leerplicht, Samenwerkingsverband or work service organisation of the region."
+            )
+        )
     involvement, created = Involvement.objects.get_or_create(
-        case=case, organisation=organisation,
+        case=case,
+        organisation=organisation,
         defaults={"requested_on": on or today(), "requested_by": actor.user},
     )
     if created:
-        timeline_append(case=case, actor=actor, kind="involvement_requested", data={"organisation": organisation.name})
+        timeline_append(
+            case=case,
+            actor=actor,
+            kind="involvement_requested",
+            data={"organisation": organisation.name},
+        )
         _log_write(actor, case, "route.involvement", "create")
     return involvement
 
@@ -145,7 +166,9 @@ def involvement_record(
     _require_open(case)
     organisation = Organisation.objects.filter(pk=organisation_id, kind__in=INVOLVED_KINDS).first()
     if organisation is None:
-        raise DomainError(_("Choose an RMC, Leerplicht, Samenwerkingsverband or work service organisation."))
+        raise DomainError(
+            _("Choose an RMC, Leerplicht, Samenwerkingsverband or work service organisation.")
+        )
     if not permissions.may_record_involvement(actor, case, organisation.pk, organisation.kind):
         raise permissions.deny(_("You can only record the involvement of your own organisation."))
     if not person_name.strip():
@@ -154,8 +177,12 @@ def involvement_record(
         raise DomainError(_("The date of involvement cannot be in the future."))
     if legal_basis not in LegalBasis.values:
         raise DomainError(_("Choose a legal basis."))
-    if legal_basis == LegalBasis.CONSENT and (consent_given_on is None or not consent_given_by.strip()):
-        raise DomainError(_("With consent as legal basis, give the date of consent and who gave it."))
+    if legal_basis == LegalBasis.CONSENT and (
+        consent_given_on is None or not consent_given_by.strip()
+    ):
+        raise DomainError(
+            _("With consent as legal basis, give the date of consent and who gave it.")
+        )
     involvement, _created = Involvement.objects.update_or_create(
         case=case,
         organisation=organisation,
@@ -167,11 +194,16 @@ def involvement_record(
             "advice": advice.strip(),
             "legal_basis": legal_basis,
             "consent_given_on": consent_given_on if legal_basis == LegalBasis.CONSENT else None,
-            "consent_given_by": consent_given_by.strip() if legal_basis == LegalBasis.CONSENT else "",
+            "consent_given_by": consent_given_by.strip()
+            if legal_basis == LegalBasis.CONSENT
+            else "",
         },
     )
     timeline_append(
-        case=case, actor=actor, kind="involvement_recorded", data={"organisation": organisation.name}
+        case=case,
+        actor=actor,
+        kind="involvement_recorded",
+        data={"organisation": organisation.name},
     )
     _log_write(actor, case, "route.involvement")
     advance(case, actor)
@@ -186,11 +218,20 @@ def case_profile_establish(*, actor, case_id: int, reason: str, on: dt.date | No
     if not (permissions.may_manage_case(actor, case) or actor.has_role(Role.ROUTE_COORDINATOR)):
         raise permissions.deny()
     on = on or today()
-    machine.require(machine.ESTABLISH_PROFILE, CaseFacts.load(case), machine.Params(on=on, reason=reason))
+    machine.require(
+        machine.ESTABLISH_PROFILE, CaseFacts.load(case), machine.Params(on=on, reason=reason)
+    )
     case.outflow_profile = OutflowProfile.WORK
     case.profile_established_on = on
     case.education_first_reason = reason.strip()
-    case.save(update_fields=["outflow_profile", "profile_established_on", "education_first_reason", "updated_at"])
+    case.save(
+        update_fields=[
+            "outflow_profile",
+            "profile_established_on",
+            "education_first_reason",
+            "updated_at",
+        ]
+    )
     timeline_append(case=case, actor=actor, kind="profile_established")
     _set_stage(case, machine.ESTABLISH_PROFILE.target, actor)
     _log_write(actor, case, "route.case")
@@ -219,6 +260,7 @@ def case_withdraw(*, actor, case_id: int, reason: str, on: dt.date | None = None
 
 # --- ABA (the records live in employment.services) --------------------------------------------
 
+
 @transaction.atomic
 def aba_skip(*, actor, case_id: int, reason: str) -> Case:
     """R-ABA-1: the ABA step is optional; skipping it needs a reason."""
@@ -228,15 +270,25 @@ def aba_skip(*, actor, case_id: int, reason: str) -> Case:
         raise permissions.deny()
     _require_open(case, before_outflow=True)
     if not reason.strip():
-        raise TransitionBlocked("aba_skip", [rules.check("R-ABA-1", False, _("Give the reason for not filing an ABA."), rules.SCHOOL)])
+        raise TransitionBlocked(
+            "aba_skip",
+            [
+                rules.check(
+                    "R-ABA-1", False, _("Give the reason for not filing an ABA."), rules.SCHOOL
+                )
+            ],
+        )
     case.aba_skip_reason = reason.strip()
     case.save(update_fields=["aba_skip_reason", "updated_at"])
-    timeline_append(case=case, actor=actor, kind="aba_skipped", data={"reason": case.aba_skip_reason})
+    timeline_append(
+        case=case, actor=actor, kind="aba_skipped", data={"reason": case.aba_skip_reason}
+    )
     _log_write(actor, case, "route.case")
     return advance(case, actor)
 
 
 # --- Handover -------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def handover_record(
@@ -259,19 +311,29 @@ def handover_record(
     if not permissions.may_manage_case(actor, case):
         raise permissions.deny()
     _require_open(case, before_outflow=True)
-    receiving = Organisation.objects.filter(
-        pk=receiving_organisation_id, region_id=case.student.school.region_id
-    ).exclude(kind=OrganisationKind.SCHOOL).first()
+    receiving = (
+        Organisation.objects.filter(
+            pk=receiving_organisation_id, region_id=case.student.school.region_id
+        )
+        .exclude(kind=OrganisationKind.SCHOOL)
+        .first()
+    )
     errors = []
     if receiving is None:
-        errors.append(_("Choose the receiving organisation (the work service or another party of the region)."))
+        errors.append(
+            _(
+                "Choose the receiving organisation (the work service or another party of the region)."
+            )
+        )
     if not receiving_person.strip():
         errors.append(_("Give the name of the receiving person."))
     if form not in HandoverForm.values:
         errors.append(_("Choose the form of the handover."))
     if legal_basis not in LegalBasis.values:
         errors.append(_("Choose the legal basis for sharing the data."))
-    if legal_basis == LegalBasis.CONSENT and (consent_given_on is None or not consent_given_by.strip()):
+    if legal_basis == LegalBasis.CONSENT and (
+        consent_given_on is None or not consent_given_by.strip()
+    ):
         errors.append(_("With consent as legal basis, give the date of consent and who gave it."))
     if handed_over_on > today():
         errors.append(_("The handover date cannot be in the future."))
@@ -279,7 +341,8 @@ def handover_record(
         errors.append(_("The handover date cannot be before the case was opened."))
     if errors:
         raise TransitionBlocked(
-            "handover", [rules.check("R-HO-1", False, e, rules.SCHOOL, fix="handover") for e in errors]
+            "handover",
+            [rules.check("R-HO-1", False, e, rules.SCHOOL, fix="handover") for e in errors],
         )
     assert receiving is not None
     handover, _created = Handover.objects.update_or_create(
@@ -292,13 +355,17 @@ def handover_record(
             "form": form,
             "legal_basis": legal_basis,
             "consent_given_on": consent_given_on if legal_basis == LegalBasis.CONSENT else None,
-            "consent_given_by": consent_given_by.strip() if legal_basis == LegalBasis.CONSENT else "",
+            "consent_given_by": consent_given_by.strip()
+            if legal_basis == LegalBasis.CONSENT
+            else "",
             "purpose": purpose.strip(),
             "accepted_on": None,
             "accepted_by": None,
         },
     )
-    timeline_append(case=case, actor=actor, kind="handover_recorded", data={"organisation": receiving.name})
+    timeline_append(
+        case=case, actor=actor, kind="handover_recorded", data={"organisation": receiving.name}
+    )
     _log_write(actor, case, "route.handover")
     advance(case, actor)
     return handover
@@ -344,6 +411,7 @@ def guardians_record(*, actor, case_id: int, involved: bool, reason: str = "") -
 
 # --- Outflow --------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def case_outflow(
     *, actor, case_id: int, outflow_on: dt.date, deregistered_on: dt.date | None = None
@@ -356,7 +424,9 @@ def case_outflow(
     deregistered_on = deregistered_on or outflow_on
     facts = CaseFacts.load(case)
     machine.require(
-        machine.OUTFLOW, facts, machine.Params(on=today(), outflow_on=outflow_on, deregistered_on=deregistered_on)
+        machine.OUTFLOW,
+        facts,
+        machine.Params(on=today(), outflow_on=outflow_on, deregistered_on=deregistered_on),
     )
     region = facts.region
     Deregistration.objects.update_or_create(
@@ -368,12 +438,19 @@ def case_outflow(
     # R-RMC-1: monitoring until the 23rd birthday (setting) without startkwalificatie
     student = facts.student
     case.rmc_monitoring_ends_on = (
-        None if student.has_basic_qualification else birthday(student.date_of_birth, region.rmc_age_limit)
+        None
+        if student.has_basic_qualification
+        else birthday(student.date_of_birth, region.rmc_age_limit)
     )
     timeline_append(
-        case=case, actor=actor, kind="outflow", data={"deregistered_on": deregistered_on.strftime("%d-%m-%Y")}
+        case=case,
+        actor=actor,
+        kind="outflow",
+        data={"deregistered_on": deregistered_on.strftime("%d-%m-%Y")},
     )
-    _set_stage(case, Stage.AFTERCARE, actor, ("outflow_on", "aftercare_ends_on", "rmc_monitoring_ends_on"))
+    _set_stage(
+        case, Stage.AFTERCARE, actor, ("outflow_on", "aftercare_ends_on", "rmc_monitoring_ends_on")
+    )
     _log_write(actor, case, "route.outflow")
     from routearbeid.aftercare.schedules import schedule_at_outflow
 
@@ -398,8 +475,8 @@ def case_close(*, actor: Actor | None, case_id: int, on: dt.date | None = None) 
     _set_stage(case, Stage.CLOSED, actor, ("ended_on",))
     _log_write(actor, case, "route.case")
     # The school's aftercare is over; what the work service and the RMC follow goes on.
-    from routearbeid.aftercare.models import Signal
     from routearbeid.aftercare.constants import SignalStatus
+    from routearbeid.aftercare.models import Signal
 
     Signal.objects.filter(
         case=case, status=SignalStatus.SCHEDULED, organisation_id=case.student.school_id
@@ -415,7 +492,10 @@ def basic_qualification_record(*, actor, student_id: int, on: dt.date) -> None:
     if student.school_id not in actor.school_ids and not actor.has_role(Role.RMC_OFFICER):
         raise permissions.deny()
     if on > today() or on < student.date_of_birth:
-        raise DomainError(_("Give the date the startkwalificatie was obtained (not in the future)."), rule_ids=("R-RMC-1",))
+        raise DomainError(
+            _("Give the date the startkwalificatie was obtained (not in the future)."),
+            rule_ids=("R-RMC-1",),
+        )
     student.has_basic_qualification = True
     student.basic_qualification_on = on
     student.save(update_fields=["has_basic_qualification", "basic_qualification_on", "updated_at"])
@@ -431,10 +511,9 @@ def basic_qualification_record(*, actor, student_id: int, on: dt.date) -> None:
 
 # --- Exemption (R-UIT-2) --------------------------------------------------------------------
 
+
 @transaction.atomic
-def exemption_record(
-    *, actor, case_id: int, reference: str, decided_on: dt.date, ends_on: dt.date
-):
+def exemption_record(*, actor, case_id: int, reference: str, decided_on: dt.date, ends_on: dt.date):
     """R-UIT-2: Leerplicht's exemption decision, ending at the latest on 31 July of its school year."""
     from .models import ExemptionDecision
 
@@ -451,9 +530,15 @@ def exemption_record(
     if not valid.met:
         raise TransitionBlocked("exemption", [valid])
     exemption = ExemptionDecision.objects.create(
-        case=case, reference=reference.strip(), decided_on=decided_on, ends_on=ends_on, recorded_by=actor.user
+        case=case,
+        reference=reference.strip(),
+        decided_on=decided_on,
+        ends_on=ends_on,
+        recorded_by=actor.user,
     )
-    timeline_append(case=case, actor=actor, kind="exemption_recorded", data={"reference": exemption.reference})
+    timeline_append(
+        case=case, actor=actor, kind="exemption_recorded", data={"reference": exemption.reference}
+    )
     _log_write(actor, case, "route.case", "create")
     if case.stage == Stage.AFTERCARE:
         from routearbeid.aftercare.schedules import schedule_for_case

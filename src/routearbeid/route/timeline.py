@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ EVENT_TEXT = {
     "stage_changed": _("Stage changed to %(stage)s"),
     "involvement_requested": _("%(organisation)s asked to take part"),
     "involvement_recorded": _("Involvement of %(organisation)s recorded"),
-    "profile_established": _("Outflow profile \"work\" established"),
+    "profile_established": _('Outflow profile "work" established'),
     "case_withdrawn": _("Case withdrawn: %(reason)s"),
     "aba_submitted": _("ABA filed at UWV"),
     "aba_updated": _("ABA updated"),
@@ -66,10 +67,8 @@ def _display_data(data: dict[str, Any]) -> dict[str, Any]:
     shown = dict(data)
     for key, choices in _choice_labels().items():
         if key in shown:
-            try:
+            with contextlib.suppress(ValueError):
                 shown[key] = str(choices(shown[key]).label)
-            except ValueError:
-                pass
     return shown
 
 

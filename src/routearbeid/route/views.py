@@ -20,8 +20,8 @@ from routearbeid.aftercare import services as aftercare_services
 from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES
 from routearbeid.aftercare.models import Signal
 from routearbeid.core.dates import today
-from routearbeid.core.forms import StyledForm
 from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
+from routearbeid.core.forms import StyledForm
 from routearbeid.employment import services as employment_services
 from routearbeid.employment.models import Employer
 from routearbeid.meetings import services as meeting_services
@@ -34,6 +34,7 @@ from routearbeid.students.selectors import student_get
 
 from . import forms, permissions, services
 from .constants import BEFORE_OUTFLOW, Stage
+from .handover_document import may_get_document
 from .models import Case
 from .selectors import case_readiness, visible_cases
 from .timeline import describe
@@ -46,7 +47,14 @@ ROUTE_MAP = [
     ("outflow", _("Outflow"), (Stage.OUTFLOW,)),
     ("aftercare", _("Aftercare"), (Stage.AFTERCARE,)),
 ]
-STAGE_ORDER = [Stage.CONSULTATION, Stage.ABA, Stage.HANDOVER, Stage.OUTFLOW, Stage.AFTERCARE, Stage.CLOSED]
+STAGE_ORDER = [
+    Stage.CONSULTATION,
+    Stage.ABA,
+    Stage.HANDOVER,
+    Stage.OUTFLOW,
+    Stage.AFTERCARE,
+    Stage.CLOSED,
+]
 
 
 def route_map(case: Case | None) -> list[dict]:
@@ -69,6 +77,7 @@ def _case_for_student(actor: Actor, student_id: int) -> Case | None:
 
 
 # --- actions -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Action:
@@ -116,6 +125,7 @@ def action(name, form, allowed, panel):
     def register(run):
         ACTIONS[name] = Action(form, run, allowed, panel)
         return run
+
     return register
 
 
@@ -125,12 +135,20 @@ def _involvement_request(actor, case, d):
     return _("The organisation has been asked to take part.")
 
 
-@action("involvement-record", forms.InvolvementRecordForm, _own_involvement_possible, "involvements")
+@action(
+    "involvement-record", forms.InvolvementRecordForm, _own_involvement_possible, "involvements"
+)
 def _involvement_record(actor, case, d):
     services.involvement_record(
-        actor=actor, case_id=case.pk, organisation_id=d["organisation"], person_name=d["person_name"],
-        involved_on=d["involved_on"], advice=d["advice"], legal_basis=d["legal_basis"],
-        consent_given_on=d.get("consent_given_on"), consent_given_by=d.get("consent_given_by") or "",
+        actor=actor,
+        case_id=case.pk,
+        organisation_id=d["organisation"],
+        person_name=d["person_name"],
+        involved_on=d["involved_on"],
+        advice=d["advice"],
+        legal_basis=d["legal_basis"],
+        consent_given_on=d.get("consent_given_on"),
+        consent_given_by=d.get("consent_given_by") or "",
         person_id=actor.user.pk if not permissions.may_manage_case(actor, case) else None,
     )
     return _("The involvement has been recorded.")
@@ -144,7 +162,9 @@ def _agenda(actor, case, d):
 
 @action("aba-submit", forms.AbaSubmitForm, _school_before_outflow, "aba")
 def _aba_submit(actor, case, d):
-    employment_services.aba_application_submit(actor=actor, case_id=case.pk, submitted_on=d["submitted_on"])
+    employment_services.aba_application_submit(
+        actor=actor, case_id=case.pk, submitted_on=d["submitted_on"]
+    )
     return _("The ABA has been recorded.")
 
 
@@ -153,7 +173,10 @@ def _aba_update(actor, case, d):
     if not case.aba_applications.filter(pk=d["aba"]).exists():
         raise NotFound("not found")
     employment_services.aba_application_update(
-        actor=actor, aba_id=d["aba"], received_on=d.get("received_on"), decided_on=d.get("decided_on"),
+        actor=actor,
+        aba_id=d["aba"],
+        received_on=d.get("received_on"),
+        decided_on=d.get("decided_on"),
         outcome=d.get("outcome") or "",
     )
     return _("The ABA has been updated.")
@@ -174,9 +197,16 @@ def _practice_route(actor, case, d):
 @action("provision", forms.ProvisionForm, _work_matters, "aba")
 def _provision(actor, case, d):
     employment_services.provision_record(
-        actor=actor, case_id=case.pk, kind=d["kind"], status=d["status"], status_on=d["status_on"],
-        employment_id=d.get("employment"), starts_on=d.get("starts_on"), ends_on=d.get("ends_on"),
-        doelgroepverklaring_requested_on=d.get("doelgroepverklaring_requested_on"), notes=d.get("notes") or "",
+        actor=actor,
+        case_id=case.pk,
+        kind=d["kind"],
+        status=d["status"],
+        status_on=d["status_on"],
+        employment_id=d.get("employment"),
+        starts_on=d.get("starts_on"),
+        ends_on=d.get("ends_on"),
+        doelgroepverklaring_requested_on=d.get("doelgroepverklaring_requested_on"),
+        notes=d.get("notes") or "",
     )
     return _("The provision has been recorded.")
 
@@ -184,18 +214,27 @@ def _provision(actor, case, d):
 @action("handover", forms.HandoverRecordForm, _school_before_outflow, "handover")
 def _handover(actor, case, d):
     services.handover_record(
-        actor=actor, case_id=case.pk, receiving_organisation_id=d["receiving_organisation"],
-        receiving_person=d["receiving_person"], handed_over_on=d["handed_over_on"], form=d["form"],
-        legal_basis=d["legal_basis"], consent_given_on=d.get("consent_given_on"),
-        consent_given_by=d.get("consent_given_by") or "", purpose=d.get("purpose") or "",
+        actor=actor,
+        case_id=case.pk,
+        receiving_organisation_id=d["receiving_organisation"],
+        receiving_person=d["receiving_person"],
+        handed_over_on=d["handed_over_on"],
+        form=d["form"],
+        legal_basis=d["legal_basis"],
+        consent_given_on=d.get("consent_given_on"),
+        consent_given_by=d.get("consent_given_by") or "",
+        purpose=d.get("purpose") or "",
     )
     return _("The warm handover has been recorded.")
 
 
 def _may_accept(actor, case):
     handover = getattr(case, "handover", None) if case else None
-    return bool(handover and not handover.accepted_on and permissions.may_accept_handover(
-        actor, handover.receiving_organisation_id))
+    return bool(
+        handover
+        and not handover.accepted_on
+        and permissions.may_accept_handover(actor, handover.receiving_organisation_id)
+    )
 
 
 @action("handover-accept", StyledForm, _may_accept, "handover")
@@ -206,17 +245,24 @@ def _handover_accept(actor, case, d):
 
 @action("guardians", forms.GuardiansForm, _school, "handover")
 def _guardians(actor, case, d):
-    services.guardians_record(actor=actor, case_id=case.pk, involved=d["involved"] == "yes",
-                              reason=d.get("reason") or "")
+    services.guardians_record(
+        actor=actor, case_id=case.pk, involved=d["involved"] == "yes", reason=d.get("reason") or ""
+    )
     return _("The involvement of parents or guardians has been recorded.")
 
 
 @action("employment", forms.EmploymentForm, _work_matters, "employment")
 def _employment(actor, case, d):
     employment_services.employment_record(
-        actor=actor, case_id=case.pk, employer_id=d["employer"], kind=d["kind"], starts_on=d["starts_on"],
-        ends_on=d.get("ends_on"), hours_per_week=d["hours_per_week"],
-        training_institution=d.get("training_institution") or "", enrolment_reference=d.get("enrolment_reference") or "",
+        actor=actor,
+        case_id=case.pk,
+        employer_id=d["employer"],
+        kind=d["kind"],
+        starts_on=d["starts_on"],
+        ends_on=d.get("ends_on"),
+        hours_per_week=d["hours_per_week"],
+        training_institution=d.get("training_institution") or "",
+        enrolment_reference=d.get("enrolment_reference") or "",
     )
     return _("The job has been recorded.")
 
@@ -227,15 +273,24 @@ def _may_exempt(actor, case):
 
 @action("exemption", forms.ExemptionForm, _may_exempt, "exemption")
 def _exemption(actor, case, d):
-    services.exemption_record(actor=actor, case_id=case.pk, reference=d["reference"], decided_on=d["decided_on"],
-                              ends_on=d["ends_on"])
+    services.exemption_record(
+        actor=actor,
+        case_id=case.pk,
+        reference=d["reference"],
+        decided_on=d["decided_on"],
+        ends_on=d["ends_on"],
+    )
     return _("The exemption decision has been recorded.")
 
 
 @action("outflow", forms.OutflowForm, _school_before_outflow, "outflow")
 def _outflow(actor, case, d):
-    services.case_outflow(actor=actor, case_id=case.pk, outflow_on=d["outflow_on"],
-                          deregistered_on=d["deregistered_on"])
+    services.case_outflow(
+        actor=actor,
+        case_id=case.pk,
+        outflow_on=d["outflow_on"],
+        deregistered_on=d["deregistered_on"],
+    )
     return _("The youth has left school for work. Aftercare has been scheduled.")
 
 
@@ -251,8 +306,13 @@ def _checkin(actor, case, d):
         raise NotFound("not found")
     contact = d["contact_made"] == "yes"
     aftercare_services.aftercare_check_record(
-        actor=actor, check_id=d["check"], recorded_on=d["recorded_on"], contact_made=contact,
-        situation=d.get("situation") or "", notes=d.get("notes") or "", follow_up=d.get("follow_up") or "",
+        actor=actor,
+        check_id=d["check"],
+        recorded_on=d["recorded_on"],
+        contact_made=contact,
+        situation=d.get("situation") or "",
+        notes=d.get("notes") or "",
+        follow_up=d.get("follow_up") or "",
     )
     return _("The check-in has been recorded.")
 
@@ -264,7 +324,11 @@ def _after_outflow_work(actor, case):
 @action("self-report", forms.SelfReportForm, _after_outflow_work, "aftercare")
 def _self_report(actor, case, d):
     aftercare_services.self_report_record(
-        actor=actor, case_id=case.pk, kind=d["kind"], channel=d["channel"], message=d.get("message") or "",
+        actor=actor,
+        case_id=case.pk,
+        kind=d["kind"],
+        channel=d["channel"],
+        message=d.get("message") or "",
         contact_phone=d.get("contact_phone") or "",
     )
     return _("The report has been recorded.")
@@ -298,21 +362,32 @@ def _signal_resolve(actor, case, d):
 
 # --- form construction ---------------------------------------------------------------------------
 
+
 def form_kwargs(name: str, actor: Actor, case: Case, student) -> dict:
     region_id = student.school.region_id
     if name == "involvement-request":
         taken = case.involvements.values("organisation_id")
-        return {"organisations": Organisation.objects.filter(
-            region_id=region_id, kind__in=services.INVOLVED_KINDS).exclude(pk__in=taken)}
+        return {
+            "organisations": Organisation.objects.filter(
+                region_id=region_id, kind__in=services.INVOLVED_KINDS
+            ).exclude(pk__in=taken)
+        }
     if name == "involvement-record":
         return {"organisations": involvement_organisations(actor, case)}
     if name == "agenda":
-        return {"meetings": OutflowMeeting.objects.filter(region_id=region_id, status=MeetingStatus.PLANNED,
-                                                          scheduled_on__gte=today()).exclude(agenda_items__case=case)
-                .order_by("scheduled_on")}
+        return {
+            "meetings": OutflowMeeting.objects.filter(
+                region_id=region_id, status=MeetingStatus.PLANNED, scheduled_on__gte=today()
+            )
+            .exclude(agenda_items__case=case)
+            .order_by("scheduled_on")
+        }
     if name == "handover":
-        return {"organisations": Organisation.objects.filter(region_id=region_id).exclude(
-            kind__in=[OrganisationKind.SCHOOL, OrganisationKind.UWV])}
+        return {
+            "organisations": Organisation.objects.filter(region_id=region_id).exclude(
+                kind__in=[OrganisationKind.SCHOOL, OrganisationKind.UWV]
+            )
+        }
     if name == "employment":
         return {"employers": Employer.objects.order_by("name")}
     if name == "provision":
@@ -320,8 +395,10 @@ def form_kwargs(name: str, actor: Actor, case: Case, student) -> dict:
     return {}
 
 
-def build_forms(actor: Actor, case: Case | None, student, bound: tuple[str, object] | None = None) -> dict:
-    result = {}
+def build_forms(
+    actor: Actor, case: Case | None, student, bound: tuple[str, object] | None = None
+) -> dict:
+    result: dict[str, object] = {}
     if case is None:
         return result
     for name, act in ACTIONS.items():
@@ -330,52 +407,80 @@ def build_forms(actor: Actor, case: Case | None, student, bound: tuple[str, obje
         if bound and bound[0] == name:
             result[name.replace("-", "_")] = bound[1]
         else:
-            result[name.replace("-", "_")] = act.form(prefix=name, **form_kwargs(name, actor, case, student))
+            result[name.replace("-", "_")] = act.form(
+                prefix=name, **form_kwargs(name, actor, case, student)
+            )
     return result
 
 
 # --- views ---------------------------------------------------------------------------------------
 
+
 def _page_context(request, actor, student, case, bound=None, errors_for=None):
-    may_open = permissions.is_case_school(actor, case) if case else student.school_id in actor.school_ids
+    may_open = (
+        permissions.is_case_school(actor, case) if case else student.school_id in actor.school_ids
+    )
     context = {
         "student": student,
         "case": case,
         "age": student.age_on(today()),
         "may_see_pgn": actor.may_see_pgn,
         "route_map": route_map(case),
-        "forms": build_forms(actor, case, student, bound),
+        "forms": build_forms(actor, case, student, bound),  # check-in form: see below
         "errors_for": errors_for,
         "may_open_case": may_open and (case is None or not case.is_open),
         "open_form": forms.OpenCaseForm(prefix="open", initial={"opened_on": today()}),
     }
     if case is not None:
         organisation_ids = actor.organisation_ids()
-        context.update({
-            "readiness": case_readiness(actor=actor, case=case) if case.is_open else [],
-            "involvements": case.involvements.select_related("organisation").order_by("organisation__kind"),
-            "agenda_items": case.agenda_items.select_related("meeting").prefetch_related("advice__organisation")
-            .order_by("-meeting__scheduled_on"),
-            "aba_applications": case.aba_applications.all(),
-            "provisions": case.provisions.select_related("employment__employer"),
-            "handover": getattr(case, "handover", None) if hasattr(case, "handover") else None,
-            "employments": case.employments.select_related("employer"),
-            "exemptions": case.exemptions.all(),
-            "checks": (checks := list(case.checks.all())),
-            "next_check": next((c for c in checks if c.recorded_on is None), None),
-            "self_reports": case.self_reports.all()[:20],
-            "signals": Signal.objects.filter(case=case, organisation_id__in=organisation_ids,
-                                             status__in=ACTIVE_SIGNAL_STATUSES).select_related("organisation"),
-            "events": [(e, describe(e)) for e in case.events.select_related("actor", "organisation")[:100]],
-            "contacts": _contacts(case),
-        })
+        context.update(
+            {
+                "readiness": case_readiness(actor=actor, case=case) if case.is_open else [],
+                "involvements": case.involvements.select_related("organisation").order_by(
+                    "organisation__kind"
+                ),
+                "agenda_items": case.agenda_items.select_related("meeting")
+                .prefetch_related("advice__organisation")
+                .order_by("-meeting__scheduled_on"),
+                "aba_applications": case.aba_applications.all(),
+                "provisions": case.provisions.select_related("employment__employer"),
+                "handover": getattr(case, "handover", None) if hasattr(case, "handover") else None,
+                "employments": case.employments.select_related("employer"),
+                "exemptions": case.exemptions.all(),
+                "checks": (checks := list(case.checks.all())),
+                "next_check": (
+                    next_check := next((c for c in checks if c.recorded_on is None), None)
+                ),
+                "self_reports": case.self_reports.all()[:20],
+                "signals": Signal.objects.filter(
+                    case=case,
+                    organisation_id__in=organisation_ids,
+                    status__in=ACTIVE_SIGNAL_STATUSES,
+                ).select_related("organisation"),
+                "events": [
+                    (e, describe(e))
+                    for e in case.events.select_related("actor", "organisation")[:100]
+                ],
+                "contacts": _contacts(case),
+                "may_download_handover": may_get_document(actor, case),
+            }
+        )
+        checkin_form = context["forms"].get("checkin")
+        if checkin_form is not None and not checkin_form.is_bound and next_check is not None:
+            checkin_form.initial = {
+                "check": next_check.pk,
+                "recorded_on": today(),
+                "contact_made": "yes",
+            }
     return context
 
 
 def _contacts(case: Case) -> list[tuple[str, str]]:
     contacts = [(str(_("Mentor")), str(case.student.mentor or "–"))]
     for inv in case.involvements.select_related("organisation"):
-        contacts.append((inv.organisation.name, inv.person_name or str(_("asked, not yet recorded"))))
+        contacts.append(
+            (inv.organisation.name, inv.person_name or str(_("asked, not yet recorded")))
+        )
     handover = getattr(case, "handover", None) if hasattr(case, "handover") else None
     if handover:
         contacts.append((handover.receiving_organisation.name, handover.receiving_person))
@@ -394,7 +499,9 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     student = _get_student_or_404(actor, student_id)
     case = _case_for_student(actor, student.pk)
-    return render(request, "route/student_detail.html", _page_context(request, actor, student, case))
+    return render(
+        request, "route/student_detail.html", _page_context(request, actor, student, case)
+    )
 
 
 @login_required
@@ -405,7 +512,9 @@ def case_open_view(request: HttpRequest, student_id: int) -> HttpResponse:
     form = forms.OpenCaseForm(request.POST, prefix="open")
     if form.is_valid():
         try:
-            services.case_open(actor=actor, student_id=student.pk, opened_on=form.cleaned_data["opened_on"])
+            services.case_open(
+                actor=actor, student_id=student.pk, opened_on=form.cleaned_data["opened_on"]
+            )
         except DomainError as error:
             form.add_error(None, _error_text(error))
         else:
@@ -447,4 +556,3 @@ def case_action(request: HttpRequest, student_id: int, name: str) -> HttpRespons
     case = _case_for_student(actor, student.pk)
     context = _page_context(request, actor, student, case, bound=(name, form), errors_for=name)
     return render(request, "route/student_detail.html", context)
-

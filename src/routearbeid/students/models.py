@@ -34,7 +34,9 @@ class Student(TimeStampedModel):
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     municipality = models.CharField(_("municipality of residence"), max_length=100)
     has_basic_qualification = models.BooleanField(_("startkwalificatie"), default=False)
-    basic_qualification_on = models.DateField(_("startkwalificatie obtained on"), null=True, blank=True)
+    basic_qualification_on = models.DateField(
+        _("startkwalificatie obtained on"), null=True, blank=True
+    )
     pgn = models.CharField(
         _("PGN (BSN or education number)"), max_length=9, blank=True, validators=[pgn_validator]
     )

@@ -44,5 +44,7 @@ def student_get(*, actor, student_id: int, log: bool = True) -> Student:
     except (Student.DoesNotExist, ValueError, TypeError):
         raise NotFound("not found") from None
     if log:
-        processing_log_record(actor=actor, operation="read", activity="students.student", student_ids=[student.pk])
+        processing_log_record(
+            actor=actor, operation="read", activity="students.student", student_ids=[student.pk]
+        )
     return student

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -43,9 +41,13 @@ def student_rows(actor, params) -> tuple:
     """The filtered, sorted students with their latest case and open signal count (fixed queries)."""
     on = today()
     latest_case = Case.objects.filter(student=OuterRef("pk")).order_by("-opened_on", "-id")
-    qs = visible_students(actor).select_related("school", "mentor").annotate(
-        case_id=Subquery(latest_case.values("id")[:1]),
-        case_stage=Subquery(latest_case.values("stage")[:1]),
+    qs = (
+        visible_students(actor)
+        .select_related("school", "mentor")
+        .annotate(
+            case_id=Subquery(latest_case.values("id")[:1]),
+            case_stage=Subquery(latest_case.values("stage")[:1]),
+        )
     )
     search = (params.get("q") or "").strip()[:100]
     for word in search.split():
@@ -76,8 +78,15 @@ def student_rows(actor, params) -> tuple:
         )
     sort = params.get("sort") if params.get("sort") in SORTS else "name"
     qs = qs.order_by(*SORTS[sort])
-    filters = {"q": search, "school": school, "stage": stage, "age": age, "mentor": mentor,
-               "signal": params.get("signal") or "", "sort": sort}
+    filters = {
+        "q": search,
+        "school": school,
+        "stage": stage,
+        "age": age,
+        "mentor": mentor,
+        "signal": params.get("signal") or "",
+        "sort": sort,
+    }
     return qs, filters
 
 
@@ -92,25 +101,45 @@ def student_list(request: HttpRequest) -> HttpResponse:
             case_id__in=[r.case_id for r in rows if r.case_id],
             status__in=ACTIVE_SIGNAL_STATUSES,
             organisation_id__in=actor.organisation_ids(),
-        ).values_list("case_id").annotate(n=Count("id")).values_list("case_id", "n")
+        )
+        .values_list("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
     )
     for row in rows:
         row.open_signals = signal_counts.get(row.case_id, 0)
         row.age = row.age_on(today())
     if rows:
         processing_log_record(
-            actor=actor, operation="read", activity="students.student", student_ids=[r.pk for r in rows]
+            actor=actor,
+            operation="read",
+            activity="students.student",
+            student_ids=[r.pk for r in rows],
         )
-    schools = Organisation.objects.filter(pk__in=actor.school_ids) if actor.school_ids else Organisation.objects.none()
-    mentors = User.objects.filter(mentored_students__school_id__in=actor.school_ids).distinct().order_by("last_name") if actor.school_ids else User.objects.none()
+    schools = (
+        Organisation.objects.filter(pk__in=actor.school_ids)
+        if actor.school_ids
+        else Organisation.objects.none()
+    )
+    mentors = (
+        User.objects.filter(mentored_students__school_id__in=actor.school_ids)
+        .distinct()
+        .order_by("last_name")
+        if actor.school_ids
+        else User.objects.none()
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "page": page, "rows": rows, "filters": filters, "stages": Stage.choices, "schools": schools,
-        "mentors": mentors, "sorts": SORT_LABELS.items(), "query": query.urlencode(),
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "stages": Stage.choices,
+        "schools": schools,
+        "mentors": mentors,
+        "sorts": SORT_LABELS.items(),
+        "query": query.urlencode(),
         "has_filters": any(v for k, v in filters.items() if k != "sort"),
         "may_see_pgn": actor.may_see_pgn,
     }
     return render(request, "students/student_list.html", context)
-
-

@@ -49,7 +49,9 @@ class Region1:
         region = Region.objects.create(name=name)
 
         def org(kind, label, municipality="Alkmaar"):
-            return Organisation.objects.create(region=region, kind=kind, name=f"{label} ({name})", municipality=municipality)
+            return Organisation.objects.create(
+                region=region, kind=kind, name=f"{label} ({name})", municipality=municipality
+            )
 
         school = org(OrganisationKind.SCHOOL, "ISK A")
         other_school = org(OrganisationKind.SCHOOL, "ISK B")
@@ -61,28 +63,53 @@ class Region1:
         coordination = org(OrganisationKind.ROUTE_COORDINATION, "Route Nieuwkomers")
         p = name.replace(" ", "").lower()
         return cls(
-            region=region, school=school, other_school=other_school, work_service=work_service, rmc=rmc,
-            leerplicht=leerplicht, swv=swv, uwv=uwv, coordination=coordination,
+            region=region,
+            school=school,
+            other_school=other_school,
+            work_service=work_service,
+            rmc=rmc,
+            leerplicht=leerplicht,
+            swv=swv,
+            uwv=uwv,
+            coordination=coordination,
             coordinator=make_user(f"{p}-coordinator", school, Role.SCHOOL_COORDINATOR),
             mentor=make_user(f"{p}-mentor", school, Role.MENTOR),
-            other_coordinator=make_user(f"{p}-other-coordinator", other_school, Role.SCHOOL_COORDINATOR),
-            work_service_manager=make_user(f"{p}-klantmanager", work_service, Role.WORK_SERVICE_MANAGER),
+            other_coordinator=make_user(
+                f"{p}-other-coordinator", other_school, Role.SCHOOL_COORDINATOR
+            ),
+            work_service_manager=make_user(
+                f"{p}-klantmanager", work_service, Role.WORK_SERVICE_MANAGER
+            ),
             rmc_officer=make_user(f"{p}-rmc", rmc, Role.RMC_OFFICER),
             leerplicht_officer=make_user(f"{p}-leerplicht", leerplicht, Role.LEERPLICHT_OFFICER),
             swv_officer=make_user(f"{p}-swv", swv, Role.SWV_OFFICER),
-            route_coordinator=make_user(f"{p}-routecoordinator", coordination, Role.ROUTE_COORDINATOR),
+            route_coordinator=make_user(
+                f"{p}-routecoordinator", coordination, Role.ROUTE_COORDINATOR
+            ),
             admin=make_user(f"{p}-beheer", school, Role.FUNCTIONAL_ADMIN),
         )
 
-    def student(self, *, age: int = 19, school: Organisation | None = None, on: dt.date | None = None,
-                qualified: bool = False, municipality: str = "Alkmaar", **kwargs) -> Student:
+    def student(
+        self,
+        *,
+        age: int = 19,
+        school: Organisation | None = None,
+        on: dt.date | None = None,
+        qualified: bool = False,
+        municipality: str = "Alkmaar",
+        **kwargs,
+    ) -> Student:
         on = on or today()
         born = add_years(on, -age) - dt.timedelta(days=30)
         n = Student.objects.count() + 1
         return Student.objects.create(
-            school=school or self.school, first_name=kwargs.pop("first_name", f"Jongere{n}"),
-            last_name=kwargs.pop("last_name", f"Achternaam{n}"), date_of_birth=born,
-            municipality=municipality, has_basic_qualification=qualified, **kwargs,
+            school=school or self.school,
+            first_name=kwargs.pop("first_name", f"Jongere{n}"),
+            last_name=kwargs.pop("last_name", f"Achternaam{n}"),
+            date_of_birth=born,
+            municipality=municipality,
+            has_basic_qualification=qualified,
+            **kwargs,
         )
 
     # --- walking a case through the route with the services -----------------------------------
@@ -99,26 +126,52 @@ class Region1:
         on = on or today()
         for wanted, org in ((rmc, self.rmc), (leerplicht, self.leerplicht)):
             if wanted:
-                involvement_request(actor=self.coordinator, case_id=case.pk, organisation_id=org.pk, on=on)
+                involvement_request(
+                    actor=self.coordinator, case_id=case.pk, organisation_id=org.pk, on=on
+                )
         if rmc:
-            involvement_record(actor=self.rmc_officer, case_id=case.pk, organisation_id=self.rmc.pk,
-                               person_name="R. Monitor", involved_on=on, advice="Werk past bij deze jongere.")
+            involvement_record(
+                actor=self.rmc_officer,
+                case_id=case.pk,
+                organisation_id=self.rmc.pk,
+                person_name="R. Monitor",
+                involved_on=on,
+                advice="Werk past bij deze jongere.",
+            )
         if leerplicht:
             # Leerplicht sees only youth under 18; for older youth the school records its advice.
             under_18 = case.student.age_on(today()) < 18
-            involvement_record(actor=self.leerplicht_officer if under_18 else self.coordinator, case_id=case.pk, organisation_id=self.leerplicht.pk,
-                               person_name="L. Plicht", involved_on=on, advice="Akkoord met werk.")
+            involvement_record(
+                actor=self.leerplicht_officer if under_18 else self.coordinator,
+                case_id=case.pk,
+                organisation_id=self.leerplicht.pk,
+                person_name="L. Plicht",
+                involved_on=on,
+                advice="Akkoord met werk.",
+            )
 
-    def decide_work(self, case, *, on: dt.date | None = None,
-                    reason: str = "Wil direct werken; mbo is nu geen haalbare optie."):
+    def decide_work(
+        self,
+        case,
+        *,
+        on: dt.date | None = None,
+        reason: str = "Wil direct werken; mbo is nu geen haalbare optie.",
+    ):
         from routearbeid.meetings import services as m
 
         on = on or today()
-        meeting = m.meeting_plan(actor=self.route_coordinator, region_id=self.region.pk, scheduled_on=on)
+        meeting = m.meeting_plan(
+            actor=self.route_coordinator, region_id=self.region.pk, scheduled_on=on
+        )
         item = m.agenda_item_add(actor=self.coordinator, meeting_id=meeting.pk, case_id=case.pk)
         m.meeting_hold(actor=self.route_coordinator, meeting_id=meeting.pk, held_on=on)
-        return m.decision_record(actor=self.route_coordinator, agenda_item_id=item.pk,
-                                 outflow_profile="work", reason=reason, on=on)
+        return m.decision_record(
+            actor=self.route_coordinator,
+            agenda_item_id=item.pk,
+            outflow_profile="work",
+            reason=reason,
+            on=on,
+        )
 
     def skip_aba(self, case):
         from routearbeid.route.services import aba_skip
@@ -131,22 +184,41 @@ class Region1:
         if guardians:
             guardians_record(actor=self.coordinator, case_id=case.pk, involved=True)
         return handover_record(
-            actor=self.coordinator, case_id=case.pk, receiving_organisation_id=self.work_service.pk,
-            receiving_person="K. Manager", handed_over_on=on or today(), form=HandoverForm.JOINT_MEETING,
+            actor=self.coordinator,
+            case_id=case.pk,
+            receiving_organisation_id=self.work_service.pk,
+            receiving_person="K. Manager",
+            handed_over_on=on or today(),
+            form=HandoverForm.JOINT_MEETING,
             legal_basis=LegalBasis.LEGAL_TASK,
         )
 
-    def employ(self, case, *, kind="permanent", starts_on: dt.date | None = None, ends_on=None,
-               training_institution="", enrolment_reference="", hours=32):
+    def employ(
+        self,
+        case,
+        *,
+        kind="permanent",
+        starts_on: dt.date | None = None,
+        ends_on=None,
+        training_institution="",
+        enrolment_reference="",
+        hours=32,
+    ):
         from routearbeid.employment.models import Employer
         from routearbeid.employment.services import employment_record
 
         n = Employer.objects.count() + 1
         employer = Employer.objects.create(name=f"Werkgever {n}", kvk_number=f"{10000000 + n}")
         return employment_record(
-            actor=self.coordinator, case_id=case.pk, employer_id=employer.pk, kind=kind,
-            starts_on=starts_on or today(), ends_on=ends_on, hours_per_week=hours,
-            training_institution=training_institution, enrolment_reference=enrolment_reference,
+            actor=self.coordinator,
+            case_id=case.pk,
+            employer_id=employer.pk,
+            kind=kind,
+            starts_on=starts_on or today(),
+            ends_on=ends_on,
+            hours_per_week=hours,
+            training_institution=training_institution,
+            enrolment_reference=enrolment_reference,
         )
 
     def ready_for_outflow(self, case=None, *, on: dt.date | None = None, **kwargs):

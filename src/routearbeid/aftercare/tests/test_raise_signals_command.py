@@ -28,7 +28,9 @@ def test_raise_signals_twice_raises_the_overdue_checkin_once(region1):
     first = run_at(dt.date(2025, 8, 9))
     assert first.startswith("1 new signals")
     assert run_at(dt.date(2025, 8, 9)) == "0 new signals, 0 cases closed"
-    signal = Signal.objects.get(case=case, kind=SignalKind.CHECKIN_OVERDUE, status=SignalStatus.OPEN)
+    signal = Signal.objects.get(
+        case=case, kind=SignalKind.CHECKIN_OVERDUE, status=SignalStatus.OPEN
+    )
     assert signal.due_on == dt.date(2025, 7, 10)
 
 
@@ -40,7 +42,9 @@ def test_raise_signals_closes_the_case_when_aftercare_ends(region1):
     assert out.endswith("1 cases closed")
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED
-    assert Signal.objects.filter(case=case, kind=SignalKind.AFTERCARE_END, status=SignalStatus.OPEN).exists()
+    assert Signal.objects.filter(
+        case=case, kind=SignalKind.AFTERCARE_END, status=SignalStatus.OPEN
+    ).exists()
 
 
 def run_at(day: dt.date) -> str:

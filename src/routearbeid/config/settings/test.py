@@ -7,4 +7,6 @@ SECRET_KEY = "test-only-key"  # tests only
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-MAILERS = {"default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")}}
+MAILERS = {
+    "default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")}
+}

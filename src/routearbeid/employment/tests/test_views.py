@@ -249,6 +249,11 @@ def test_add_employer_with_a_duplicate_kvk_number_says_so_and_links_the_existing
     assert 'role="alert"' in page
     assert shown("An employer with this KvK number already exists.") in page
     assert detail(existing) in page
+    # the input points at its help text and its error message, and both exist
+    assert 'aria-describedby="id_employer-kvk_number-help id_employer-kvk_number-error"' in page
+    assert (
+        'id="id_employer-kvk_number-help"' in page and 'id="id_employer-kvk_number-error"' in page
+    )
     assert Employer.objects.count() == 1
 
 

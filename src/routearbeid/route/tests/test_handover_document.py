@@ -117,7 +117,16 @@ def test_receiving_organisation_gets_it_after_the_handover(client, region1, hand
     ).exists()
 
 
-@pytest.mark.parametrize("who", ["other_coordinator", "admin", "swv_officer"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "other_coordinator",  # another school
+        "admin",  # functional administrator: no case data
+        "swv_officer",  # not involved
+        "rmc_officer",  # involved, sees the case on screen, but is not the receiving organisation
+        "route_coordinator",  # sees the case through the outflow meeting's agenda
+    ],
+)
 def test_who_may_not_see_the_case_gets_not_found_and_nothing_is_recorded(
     client, region1, handed_over, who
 ):
@@ -277,3 +286,33 @@ def test_first_page_renders_to_an_image(region1, handed_over, tmp_path):
     pages = list(tmp_path.glob("page*.png"))
     assert len(pages) == 1
     assert pages[0].read_bytes().startswith(b"\x89PNG")
+
+
+def test_other_receiving_party_gets_it_without_the_pgn(client, region1):
+    """R-HO-1: the handover can go to another party than the work service; the SWV may not see the PGN."""
+    from routearbeid.route.constants import HandoverForm, LegalBasis
+    from routearbeid.route.services import handover_record
+
+    case = region1.open_case(first_name="Omar", last_name="Saleh", pgn="987654321")
+    handover_record(
+        actor=region1.coordinator,
+        case_id=case.pk,
+        receiving_organisation_id=region1.swv.pk,
+        receiving_person="S. Verband",
+        handed_over_on=today(),
+        form=HandoverForm.MEETING,
+        legal_basis=LegalBasis.CONSENT,
+        consent_given_on=today(),
+        consent_given_by="Omar Saleh",
+    )
+    client.force_login(region1.swv_officer)
+    response = client.get(url(case))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    if text is None:
+        pytest.skip("neither pdftotext (poppler-utils) nor pypdf to read the PDF's text")
+    assert "Omar Saleh" in text
+    assert "S. Verband" in text
+    assert "987654321" not in text
+    client.force_login(region1.coordinator)
+    assert "987654321" in pdf_text(client.get(url(case)).content)

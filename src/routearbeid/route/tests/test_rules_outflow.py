@@ -477,7 +477,9 @@ def test_r_uit_2_the_18th_birthday_on_the_outflow_date_frees_the_student(region1
     with pytest.raises(TransitionBlocked) as exc:
         outflow(region1, case, on=TODAY)
     assert exc.value.rule_ids == ("R-UIT-2",)
-    with time_machine.travel(dt.datetime(2025, 3, 11, 12, tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False):
+    with time_machine.travel(
+        dt.datetime(2025, 3, 11, 12, tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False
+    ):
         assert outflow(region1, case, on=dt.date(2025, 3, 11)).stage == Stage.AFTERCARE
 
 

@@ -21,7 +21,9 @@ def action_url(student, name):
 def test_school_opens_a_case_from_the_page(client, region1):
     student = region1.student(age=17)
     client.force_login(region1.coordinator)
-    response = client.post(reverse("route:open", args=[student.pk]), {"open-opened_on": today().isoformat()})
+    response = client.post(
+        reverse("route:open", args=[student.pk]), {"open-opened_on": today().isoformat()}
+    )
     assert response.status_code == 302
     assert Case.objects.filter(student=student, stage=Stage.CONSULTATION).exists()
 
@@ -30,7 +32,9 @@ def test_a_15_year_old_gets_the_rule_message_not_an_error(client, region1):
     """R-START-1 shown on the page."""
     student = region1.student(age=15)
     client.force_login(region1.coordinator)
-    response = client.post(reverse("route:open", args=[student.pk]), {"open-opened_on": today().isoformat()})
+    response = client.post(
+        reverse("route:open", args=[student.pk]), {"open-opened_on": today().isoformat()}
+    )
     assert response.status_code == 200
     assert "R-START-1" in response.content.decode()
     assert not Case.objects.filter(student=student).exists()
@@ -51,7 +55,10 @@ def test_blocked_outflow_lists_every_unmet_rule_and_changes_nothing(client, regi
     case = region1.open_case()
     client.force_login(region1.coordinator)
     day = today().isoformat()
-    response = client.post(action_url(case.student, "outflow"), {"outflow-outflow_on": day, "outflow-deregistered_on": day})
+    response = client.post(
+        action_url(case.student, "outflow"),
+        {"outflow-outflow_on": day, "outflow-deregistered_on": day},
+    )
     assert response.status_code == 200
     page = response.content.decode()
     for rule in ("R-OVL-1", "R-OVL-2", "R-HO-1", "R-UIT-1"):
@@ -66,7 +73,10 @@ def test_bad_dates_get_a_message(client, region1, bad):
     client.force_login(region1.coordinator)
     response = client.post(action_url(case.student, "aba-submit"), {"aba-submit-submitted_on": bad})
     assert response.status_code == 200
-    assert 'role="alert"' in response.content.decode() or "utrecht-form-field-error-message" in response.content.decode()
+    assert (
+        'role="alert"' in response.content.decode()
+        or "utrecht-form-field-error-message" in response.content.decode()
+    )
     assert not case.aba_applications.exists()
 
 
@@ -78,13 +88,16 @@ def test_rmc_records_its_advice_in_a_few_clicks_from_the_worklist(client, region
     client.force_login(region1.rmc_officer)
     worklist = client.get(reverse("worklist")).content.decode()
     assert case.student.full_name in worklist
-    response = client.post(action_url(case.student, "involvement-record"), {
-        "involvement-record-organisation": region1.rmc.pk,
-        "involvement-record-legal_basis": "legal_task",
-        "involvement-record-person_name": "R. Monitor",
-        "involvement-record-involved_on": today().isoformat(),
-        "involvement-record-advice": "Werk is passend.",
-    })
+    response = client.post(
+        action_url(case.student, "involvement-record"),
+        {
+            "involvement-record-organisation": region1.rmc.pk,
+            "involvement-record-legal_basis": "legal_task",
+            "involvement-record-person_name": "R. Monitor",
+            "involvement-record-involved_on": today().isoformat(),
+            "involvement-record-advice": "Werk is passend.",
+        },
+    )
     assert response.status_code == 302
     involvement = Involvement.objects.get(case=case, organisation=region1.rmc)
     assert involvement.advice == "Werk is passend."
@@ -95,15 +108,21 @@ def test_rmc_cannot_record_leerplichts_involvement(client, region1):
     case = region1.open_case(age=16)
     region1.involve(case, on=today() - dt.timedelta(days=1))
     client.force_login(region1.rmc_officer)
-    response = client.post(action_url(case.student, "involvement-record"), {
-        "involvement-record-organisation": region1.leerplicht.pk,
-        "involvement-record-legal_basis": "legal_task",
-        "involvement-record-person_name": "Iemand",
-        "involvement-record-involved_on": today().isoformat(),
-        "involvement-record-advice": "Niet mijn advies.",
-    })
+    response = client.post(
+        action_url(case.student, "involvement-record"),
+        {
+            "involvement-record-organisation": region1.leerplicht.pk,
+            "involvement-record-legal_basis": "legal_task",
+            "involvement-record-person_name": "Iemand",
+            "involvement-record-involved_on": today().isoformat(),
+            "involvement-record-advice": "Niet mijn advies.",
+        },
+    )
     assert response.status_code == 200
-    assert Involvement.objects.get(case=case, organisation=region1.leerplicht).person_name == "L. Plicht"
+    assert (
+        Involvement.objects.get(case=case, organisation=region1.leerplicht).person_name
+        == "L. Plicht"
+    )
 
 
 def test_pgn_only_for_school_and_work_service(client, region1):

@@ -59,7 +59,9 @@ def test_empty_state_says_what_to_do(client, region1):
     assert "Filters wissen" in page
 
 
-@pytest.mark.parametrize("bad", [{"page": "x"}, {"page": "999"}, {"school": "abc"}, {"sort": "drop table"}, {"age": "?"}])
+@pytest.mark.parametrize(
+    "bad", [{"page": "x"}, {"page": "999"}, {"school": "abc"}, {"sort": "drop table"}, {"age": "?"}]
+)
 def test_bad_parameters_never_break_the_page(client, region1, bad):
     client.force_login(region1.coordinator)
     assert client.get(URL, bad).status_code == 200

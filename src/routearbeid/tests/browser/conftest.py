@@ -18,8 +18,14 @@ ROOT = Path(__file__).resolve().parents[4]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "var" / "screenshots"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -34,7 +40,9 @@ def _axe_source() -> str:
 
 
 def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +51,9 @@ def browser() -> Iterator:
     if path is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is not installed; .ci/run installs Debian's chromium package.")
-        pytest.skip("Chromium is not installed here (apt-get install chromium); CI runs these tests.")
+        pytest.skip(
+            "Chromium is not installed here (apt-get install chromium); CI runs these tests."
+        )
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `make assets` (npm ci).")
     from playwright.sync_api import sync_playwright
@@ -58,7 +68,9 @@ class Visitor:
     """One person in the browser: logs in, visits pages, checks each page with axe."""
 
     def __init__(self, browser, base_url: str, *, viewport=(1280, 900), locale="nl-NL"):
-        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale=locale)
+        self.context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, locale=locale
+        )
         self.page = self.context.new_page()
         self.base_url = base_url
         self.checked: list[str] = []
@@ -67,7 +79,9 @@ class Visitor:
 
     def go(self, path: str, *, check: bool = True):
         response = self.page.goto(self.base_url + path)
-        assert response is not None and response.status < 400, f"{path}: HTTP {response and response.status}"
+        assert response is not None and response.status < 400, (
+            f"{path}: HTTP {response and response.status}"
+        )
         if check:
             self.axe()
         return response
@@ -87,11 +101,16 @@ class Visitor:
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.evaluate(_axe_source())
         result = self.page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            WCAG_TAGS,
         )
         violations = [
-            {"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+            }
             for v in result["violations"]
         ]
         self.checked.append(self.page.url)

@@ -17,7 +17,9 @@ def test_login_worklist_youth_list_and_page_pass_axe(visit, region1):
     visitor = visit().login(_password(region1.coordinator))
     assert visitor.page.get_by_role("heading", name="Werkvoorraad").is_visible()
     visitor.go("/jongeren/")
-    visitor.page.get_by_role("link", name=f"{case.student.last_name}, {case.student.first_name}").click()
+    visitor.page.get_by_role(
+        "link", name=f"{case.student.last_name}, {case.student.first_name}"
+    ).click()
     visitor.page.wait_for_load_state()
     visitor.axe()
     assert visitor.page.get_by_role("heading", name=case.student.full_name).is_visible()

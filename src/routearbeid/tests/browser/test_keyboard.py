@@ -1,0 +1,74 @@
+"""Keyboard only: Tab, Enter and Space reach and operate everything; focus is always visible."""
+
+from __future__ import annotations
+
+import pytest
+
+from routearbeid.core.dates import today
+from routearbeid.route.models import Involvement
+from routearbeid.route.services import involvement_request
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+  return {tag: el.tagName, text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 80),
+          label: el.labels && el.labels[0] ? el.labels[0].innerText.trim() : '', visible};
+}"""
+
+
+def tab_to(visitor, matches, *, limit: int = 80) -> dict:
+    """Press Tab until the focused element matches; every focused element must show its focus."""
+    for _ in range(limit):
+        visitor.page.keyboard.press("Tab")
+        state = visitor.page.evaluate(FOCUS_STATE)
+        assert state["visible"], f"focus not visible on {state}"
+        if matches(state):
+            return state
+    raise AssertionError("never reached the element with Tab")
+
+
+def test_partner_records_advice_with_the_keyboard_only(visit, region1):
+    case = region1.open_case(first_name="Yonas", last_name="Tekle")
+    involvement_request(actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk)
+    region1.rmc_officer.set_password("demo")
+    region1.rmc_officer.save()
+
+    visitor = visit()
+    visitor.go("/inloggen/")
+    tab_to(visitor, lambda s: s["label"] == "Gebruikersnaam")
+    visitor.page.keyboard.type(region1.rmc_officer.username)
+    tab_to(visitor, lambda s: s["label"] == "Wachtwoord")
+    visitor.page.keyboard.type("demo")
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Enter")
+    visitor.axe()
+    assert "/werkvoorraad/" in visitor.page.url
+
+    tab_to(visitor, lambda s: s["tag"] == "SUMMARY" and "betrokkenheid" in s["text"])
+    visitor.page.keyboard.press("Enter")  # opens the form
+    tab_to(visitor, lambda s: s["label"] == "Betrokken persoon")
+    tab_to(visitor, lambda s: s["label"] == "Advies")
+    visitor.page.keyboard.type("Werk met jobcoach past bij Yonas.")
+    tab_to(visitor, lambda s: s["tag"] == "BUTTON" and s["text"] == "Opslaan")
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Space")
+    visitor.axe()
+    involvement = Involvement.objects.get(case=case, organisation=region1.rmc)
+    assert involvement.advice == "Werk met jobcoach past bij Yonas."
+    assert involvement.involved_on == today()
+
+
+def test_school_opens_a_case_with_the_keyboard_only(visit, region1):
+    student = region1.student(first_name="Olena", last_name="Shevchenko")
+    region1.coordinator.set_password("demo")
+    region1.coordinator.save()
+    visitor = visit().login(region1.coordinator.username)
+    visitor.go(f"/jongeren/{student.pk}/")
+    tab_to(visitor, lambda s: s["tag"] == "BUTTON" and s["text"] == "Traject starten")
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Enter")
+    visitor.axe()
+    assert student.cases.count() == 1
