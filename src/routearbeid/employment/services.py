@@ -163,6 +163,13 @@ def employment_end(*, actor, employment_id: int, ended_on: dt.date) -> Employmen
     case = route_services.case_for_change(actor, employment.case_id)
     if not permissions.may_record_work_matters(actor, case):
         raise permissions.deny()
+    if case.outflow_on and ended_on < case.outflow_on:
+        # R-UIT-1: the youth left school for this job; it cannot have ended before the outflow
+        raise DomainError(
+            _("A job cannot have ended before the outflow date (%(date)s).")
+            % {"date": case.outflow_on.strftime("%d-%m-%Y")},
+            rule_ids=("R-UIT-1",),
+        )
     if ended_on < employment.starts_on:
         raise DomainError(_("A job cannot end before it started."))
     employment.ended_on = ended_on

@@ -208,11 +208,10 @@ def decision_record(
     _require_coordinator(actor, item.meeting.region_id)
     if outflow_profile not in OutflowProfile.values:
         raise DomainError(_("Choose an outflow profile."))
-    if not reason.strip():
-        # R-OVL-3 (work: why not education) and R-OVL-4 (another profile: the reason for withdrawal)
-        raise DomainError(
-            _("Write down the reason for the decision."), rule_ids=("R-OVL-3", "R-OVL-4")
-        )
+    if outflow_profile != OutflowProfile.WORK and not reason.strip():
+        # R-OVL-4: the decision is the reason the case is withdrawn (for "work", R-OVL-3 asks why
+        # education is not the better option; the route itself checks that)
+        raise DomainError(_("Write down the reason for the decision."), rule_ids=("R-OVL-4",))
     if item.meeting.status != MeetingStatus.HELD:
         raise DomainError(
             _("Record the decision after the meeting has taken place (mark it as held first).")

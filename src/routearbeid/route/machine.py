@@ -64,7 +64,7 @@ def _guard_outflow(facts: CaseFacts, p: Params) -> list[RuleCheck]:
         *rules.r_ovl_2(facts),
         rules.r_ovl_3(facts.case.education_first_reason),
         rules.r_aba_1(facts),
-        rules.r_ho_1(facts),
+        rules.r_ho_1(facts, on),
         rules.r_ho_2(facts),
         *rules.r_uit_1(facts, on),
         rules.r_uit_2(facts, on),

@@ -194,8 +194,8 @@ def r_aba_1(facts: CaseFacts) -> RuleCheck:
 # --- Handover -------------------------------------------------------------------------------
 
 
-def r_ho_1(facts: CaseFacts) -> RuleCheck:
-    # R-HO-1: a recorded warm handover to the municipality
+def r_ho_1(facts: CaseFacts, on: dt.date | None = None) -> RuleCheck:
+    # R-HO-1: a recorded warm handover to the municipality (before the outflow, when one is given)
     h = facts.handover
     complete = bool(
         h
@@ -204,12 +204,13 @@ def r_ho_1(facts: CaseFacts) -> RuleCheck:
         and h.handed_over_on
         and h.form
         and h.legal_basis
+        and (on is None or h.handed_over_on <= on)
     )
     return check(
         "R-HO-1",
         complete,
         _(
-            "Record the warm handover to the municipality: receiving organisation and person, date, form and legal basis."
+            "Record the warm handover to the municipality, on or before the outflow date: receiving organisation and person, date, form and legal basis."
         ),
         SCHOOL,
         fix="handover",
@@ -301,6 +302,7 @@ def r_uit_2(facts: CaseFacts, on: dt.date) -> RuleCheck:
         and employment_complete(e)
         and e.enrolment_reference.strip()
         and (e.ends_on is None or e.ends_on >= on)
+        and (e.ended_on is None or e.ended_on >= on)
         for e in facts.employments
     )
     exempt = any(x.decided_on <= on <= x.ends_on for x in facts.exemptions)

@@ -40,9 +40,7 @@ def _group(actor: Actor, roles, key: Callable[[Seat], tuple | None]) -> dict[tup
     return groups
 
 
-def _linked(
-    model, field: str, groups: dict[tuple, set[int]], where: Callable[..., Q]
-) -> Q | None:
+def _linked(model, field: str, groups: dict[tuple, set[int]], where: Callable[..., Q]) -> Q | None:
     """Cases that have a row in `model` whose `field` is one of a group's organisations and
     that meet `where(*group key)`: one Exists subquery per group, never a query per row."""
     condition = None
@@ -113,7 +111,7 @@ def visible_cases_q(actor: Actor, *, on: dt.date | None = None) -> Q | None:
     )
     if own is not None:
         under_age = Q(student__date_of_birth__gt=latest_birth_date(KWALIFICATIEPLICHT_AGE, on))
-        parts.append(own)
+        parts.append(under_age & own)
 
     regions = actor.region_ids(Role.ROUTE_COORDINATOR)
     if regions:

@@ -164,7 +164,9 @@ def involvement_record(
     actor = as_actor(actor)
     case = case_for_change(actor, case_id)
     _require_open(case)
-    organisation = Organisation.objects.filter(pk=organisation_id, kind__in=INVOLVED_KINDS).first()
+    organisation = Organisation.objects.filter(
+        pk=organisation_id, kind__in=INVOLVED_KINDS, region_id=case.student.school.region_id
+    ).first()
     if organisation is None:
         raise DomainError(
             _("Choose an RMC, Leerplicht, Samenwerkingsverband or work service organisation.")
@@ -172,7 +174,9 @@ def involvement_record(
     if not permissions.may_record_involvement(actor, case, organisation.pk, organisation.kind):
         raise permissions.deny(_("You can only record the involvement of your own organisation."))
     if not person_name.strip():
-        raise DomainError(_("Give the name of the person involved."))
+        raise DomainError(_("Give the name of the person involved."), rule_ids=("R-OVL-2",))
+    if not advice.strip():
+        raise DomainError(_("Write down the advice."), rule_ids=("R-OVL-2",))
     if involved_on > today():
         raise DomainError(_("The date of involvement cannot be in the future."))
     if legal_basis not in LegalBasis.values:

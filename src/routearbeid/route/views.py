@@ -435,7 +435,10 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
         organisation_ids = actor.organisation_ids()
         context.update(
             {
-                "readiness": case_readiness(actor=actor, case=case) if case.is_open else [],
+                # aftercare closes by itself on its end date (R-NZ-7): no checklist to work through
+                "readiness": case_readiness(actor=actor, case=case)
+                if case.stage in BEFORE_OUTFLOW
+                else [],
                 "involvements": case.involvements.select_related("organisation").order_by(
                     "organisation__kind"
                 ),

@@ -80,12 +80,7 @@ ORDER = {s: i for i, s in enumerate([*BEFORE_OUTFLOW, Stage.AFTERCARE, Stage.CLO
 # test at the end of this module). While a bug is listed here the machine steps around it, so
 # that it can look for others. Once a bug is fixed its xfail test passes, which fails the run
 # (strict): then delete the entry here and the xfail mark there.
-KNOWN_BUGS = {
-    "blank-advice": "route.involvement_record blanks RMC/Leerplicht advice on a case in aftercare (R-OVL-2)",
-    "ended-dual-track": "rules.r_uit_2 counts a dual track that ended before the outflow date (R-UIT-2)",
-    "outflow-before-handover": "case_outflow accepts an outflow date before the handover date (R-HO-1)",
-    "job-ended-before-outflow": "employment_end accepts an end date before the case's outflow date (R-UIT-1)",
-}
+KNOWN_BUGS: dict[str, str] = {}  # all four found so far are fixed; their tests below guard them
 
 index = st.integers(min_value=0, max_value=1_000)
 # 0..7: the person whose job it is; 8..: someone else (another school, another role, region 2)

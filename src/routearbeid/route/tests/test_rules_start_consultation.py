@@ -297,15 +297,17 @@ def test_r_ovl_2_both_asked_but_without_advice_is_refused_with_a_message_per_org
         route.involvement_request(
             actor=region1.coordinator, case_id=case.pk, organisation_id=org.pk
         )
-    # the RMC records a person and a date, but no advice
-    route.involvement_record(
-        actor=region1.rmc_officer,
-        case_id=case.pk,
-        organisation_id=region1.rmc.pk,
-        person_name="R. Monitor",
-        involved_on=TODAY,
-        advice="   ",
-    )
+    # the RMC tries to record a person and a date, but no advice: refused on the spot
+    with pytest.raises(DomainError) as blank:
+        route.involvement_record(
+            actor=region1.rmc_officer,
+            case_id=case.pk,
+            organisation_id=region1.rmc.pk,
+            person_name="R. Monitor",
+            involved_on=TODAY,
+            advice="   ",
+        )
+    assert blank.value.rule_ids == ("R-OVL-2",)
     held_meeting(region1, case)
     with pytest.raises(TransitionBlocked) as exc:
         route.case_profile_establish(
