@@ -85,7 +85,10 @@ TEMPLATES = [
 ]
 
 # SQLite by default (embedded, nothing to start); PostgreSQL through DATABASE_URL.
-DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'routearbeid.sqlite3'}"
+DATABASE_URL = env("DATABASE_URL") or ""
+if not DATABASE_URL:
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'routearbeid.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and IMMEDIATE transactions let the web server and the task worker write side by side.
