@@ -36,11 +36,15 @@ def test_empty_worklist_says_so(client, region1):
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_worklist_query_count_does_not_grow_with_rows(client, region1, django_assert_num_queries, rows):
+def test_worklist_query_count_does_not_grow_with_rows(
+    client, region1, django_assert_num_queries, rows
+):
     """Conventions §5: the same number of queries with 1 and with 50 items of each kind."""
     for i in range(rows):
         case = region1.open_case(first_name=f"Naam{i}", last_name=f"Achter{i}")
-        involvement_request(actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk)
+        involvement_request(
+            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk
+        )
     client.force_login(region1.rmc_officer)
     client.get(URL)
     with django_assert_num_queries(QUERIES):
