@@ -118,6 +118,15 @@ class Visitor:
         assert csp == [], f"CSP violations on {self.page.url}: {csp}"
         assert violations == [], f"axe on {self.page.url}:\n{json.dumps(violations, indent=2)}"
 
+    def in_place(self, do) -> None:
+        """Run `do` (a click or key press on a boosted form) and wait until htmx has swapped <main>."""
+        before = self.page.evaluate("Number(document.documentElement.dataset.raSwaps || 0)")
+        do()
+        self.page.wait_for_function(
+            "n => Number(document.documentElement.dataset.raSwaps || 0) > n", arg=before
+        )
+        self.axe()
+
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"

@@ -33,3 +33,31 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(visit, region1)
     assert focused == "Naar de inhoud"
     visitor.page.keyboard.press("Enter")
     assert visitor.page.evaluate("document.activeElement.id") == "main"
+
+
+def test_a_refused_step_shows_its_rules_in_place_and_focuses_the_message(visit, region1):
+    """Forms post in the background (htmx): the rule messages replace the page's main part,
+    focus moves to the message, and nothing changes (R-HO-1, R-OVL-2 named together)."""
+    case = region1.open_case()
+    visitor = visit().login(_password(region1.coordinator))
+    visitor.go(f"/jongeren/{case.student.pk}/")
+    details = visitor.page.locator(
+        "details", has=visitor.page.locator("summary", has_text="Leg de uitstroom vast")
+    )
+    details.locator("summary").click()
+    form = details.locator("form")
+    from routearbeid.core.dates import today
+
+    form.get_by_label("Uitstroomdatum").fill(today().isoformat())
+    form.get_by_label("Uitgeschreven door de school op").fill(today().isoformat())
+    visitor.in_place(form.get_by_role("button", name="Leg de uitstroom vast").click)
+    alert = visitor.page.locator("#main [role=alert]").first
+    assert alert.is_visible()
+    text = alert.inner_text()
+    assert "R-HO-1" in text and "R-OVL-2" in text
+    focused_in_alert = visitor.page.evaluate(
+        "document.activeElement.closest('[role=alert]') !== null || document.activeElement.getAttribute('role') === 'alert'"
+    )
+    assert focused_in_alert
+    case.refresh_from_db()
+    assert case.stage == "consultation"

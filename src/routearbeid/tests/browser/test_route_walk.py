@@ -26,11 +26,11 @@ def action(visitor, summary: str, within=None):
 
 
 def submit(visitor, form, button: str | None = None):
-    (
+    """Submit in place: htmx posts the form and replaces <main> (errors and messages in place)."""
+    target = (
         form.get_by_role("button", name=button) if button else form.locator("button[type=submit]")
-    ).click()
-    visitor.page.wait_for_load_state()
-    visitor.axe()
+    )
+    visitor.in_place(target.click)
 
 
 @pytest.fixture
@@ -62,9 +62,7 @@ def test_whole_route_in_the_browser(visit, demo):
     school.page.get_by_role("link", name="Gebremedhin, Tesfay").click()
     school.page.wait_for_load_state()
     school.axe()
-    school.page.get_by_role("button", name="Traject starten").click()
-    school.page.wait_for_load_state()
-    school.axe()
+    school.in_place(school.page.get_by_role("button", name="Traject starten").click)
     assert school.page.get_by_text("Het traject is gestart.").is_visible()
     for organisation in ("RMC Noord-Kennemerland", "Leerplicht Alkmaar"):
         form = action(school, "Vraag een organisatie om mee te doen")
@@ -130,9 +128,7 @@ def test_whole_route_in_the_browser(visit, demo):
     # 6. klantmanager accepts the handover
     work = visit().login("klantmanager")
     work.go(page_path)
-    work.page.get_by_role("button", name="Accepteer de overdracht").click()
-    work.page.wait_for_load_state()
-    work.axe()
+    work.in_place(work.page.get_by_role("button", name="Accepteer de overdracht").click)
     assert case.handover.__class__.objects.get(case=case).accepted_on == today()
 
     # 7. coordinator-a records the job (dual track: the youth is 17 without startkwalificatie)

@@ -1,14 +1,44 @@
-// Route Arbeid: small progressive enhancements; the pages work without JavaScript.
-document.addEventListener("htmx:responseError", (event) => {
-  const target = event.detail.target;
-  if (target) {
-    target.insertAdjacentHTML(
-      "afterbegin",
-      '<div class="utrecht-alert utrecht-alert--error" role="alert"><p class="utrecht-paragraph">' +
-        (document.documentElement.lang === "nl"
-          ? "Er ging iets mis. Probeer het opnieuw."
-          : "Something went wrong. Please try again.") +
-        "</p></div>",
-    );
+// Route Arbeid: small progressive enhancements; every page works without JavaScript.
+// Forms marked hx-boost post in the background and replace only <main>: errors and messages
+// appear in place. Focus then moves to the first message, so screen readers announce it.
+(function () {
+  const root = document.documentElement;
+  const dutch = root.lang === "nl";
+
+  function settled() {
+    root.dataset.raSwaps = String(Number(root.dataset.raSwaps || 0) + 1);
   }
-});
+
+  document.addEventListener("htmx:afterSettle", function () {
+    const main = document.getElementById("main");
+    if (main) {
+      const message = main.querySelector(".utrecht-alert--error, .utrecht-form-field-error-message, .utrecht-alert");
+      const target = message || main;
+      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+      target.focus({ preventScroll: false });
+      target.scrollIntoView({ block: "center" });
+    }
+    settled();
+  });
+
+  function failed(event) {
+    const main = document.getElementById("main");
+    if (main) {
+      const alert = document.createElement("div");
+      alert.className = "utrecht-alert utrecht-alert--error";
+      alert.setAttribute("role", "alert");
+      alert.setAttribute("tabindex", "-1");
+      const p = document.createElement("p");
+      p.className = "utrecht-paragraph";
+      p.textContent = dutch
+        ? "Dit is niet gelukt. Probeer het opnieuw of laad de pagina opnieuw."
+        : "This did not work. Please try again or reload the page.";
+      alert.appendChild(p);
+      main.prepend(alert);
+      alert.focus();
+    }
+    settled();
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+})();
