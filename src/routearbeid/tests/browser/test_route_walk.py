@@ -1,5 +1,9 @@
 """One youth walks the whole route in the browser, each person doing their own part (issue: staff
-screens). Every page visited is checked with axe-core; screenshots of the main pages are saved."""
+screens). Every page visited is checked with axe-core; screenshots of the main pages are saved.
+
+Every control is operated as a keyboard user would: it gets the focus (which must be visible) and
+is activated with Enter or Space; text is typed and native selects are chosen. The Tab order
+itself is tested in test_keyboard.py."""
 
 from __future__ import annotations
 
@@ -16,12 +20,25 @@ from routearbeid.students.models import Student
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+FOCUS_VISIBLE = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+}"""
+
+
+def press(visitor, locator, key: str = "Enter") -> None:
+    """Focus the control (focus must be visible) and activate it with the keyboard."""
+    locator.focus()
+    assert visitor.page.evaluate(FOCUS_VISIBLE), f"focus not visible on {locator}"
+    visitor.page.keyboard.press(key)
+
 
 def action(visitor, summary: str, within=None):
     """Open the form behind a <details> summary (inside `within`, if given) and return that form."""
     scope = within if within is not None else visitor.page
     details = scope.locator("details", has=visitor.page.locator("summary", has_text=summary)).first
-    details.locator("summary").click()
+    press(visitor, details.locator("summary"))
     return details.locator("form")
 
 
@@ -30,7 +47,7 @@ def submit(visitor, form, button: str | None = None):
     target = (
         form.get_by_role("button", name=button) if button else form.locator("button[type=submit]")
     )
-    visitor.in_place(target.click)
+    visitor.in_place(lambda: press(visitor, target))
 
 
 @pytest.fixture
@@ -59,10 +76,13 @@ def test_whole_route_in_the_browser(visit, demo):
     school = visit().login("coordinator-a")
     school.screenshot("werkvoorraad-school")
     school.go("/jongeren/?q=Tesfay")
-    school.page.get_by_role("link", name="Gebremedhin, Tesfay").click()
+    with school.page.expect_navigation():
+        press(school, school.page.get_by_role("link", name="Gebremedhin, Tesfay"))
     school.page.wait_for_load_state()
     school.axe()
-    school.in_place(school.page.get_by_role("button", name="Traject starten").click)
+    school.in_place(
+        lambda: press(school, school.page.get_by_role("button", name="Traject starten"))
+    )
     assert school.page.get_by_text("Het traject is gestart.").is_visible()
     for organisation in ("RMC Noord-Kennemerland", "Leerplicht Alkmaar"):
         form = action(school, "Vraag een organisatie om mee te doen")
@@ -113,7 +133,7 @@ def test_whole_route_in_the_browser(visit, demo):
     )
     submit(school, form)
     form = action(school, "Leg de betrokkenheid van ouders of verzorgers vast")
-    form.get_by_label("Ja").check()
+    press(school, form.get_by_label("Ja"), "Space")
     submit(school, form)
     form = action(school, "Leg de warme overdracht vast")
     form.get_by_label("Ontvangende organisatie").select_option(label="Halte Werk")
@@ -128,7 +148,9 @@ def test_whole_route_in_the_browser(visit, demo):
     # 6. klantmanager accepts the handover
     work = visit().login("klantmanager")
     work.go(page_path)
-    work.in_place(work.page.get_by_role("button", name="Accepteer de overdracht").click)
+    work.in_place(
+        lambda: press(work, work.page.get_by_role("button", name="Accepteer de overdracht"))
+    )
     assert case.handover.__class__.objects.get(case=case).accepted_on == today()
 
     # 7. coordinator-a records the job (dual track: the youth is 17 without startkwalificatie)
@@ -152,7 +174,7 @@ def test_whole_route_in_the_browser(visit, demo):
     # 8. the first check-in
     form = action(school, "Leg nazorgcontact 1 vast")
     form.get_by_label("Contactdatum").fill(today().isoformat())
-    form.get_by_label("Ja").check()
+    press(school, form.get_by_label("Ja"), "Space")
     form.get_by_label("Situatie").select_option(value="dual_track")
     submit(school, form)
     assert case.checks.get(sequence=1).recorded_on == today(), school.page.inner_text(
@@ -166,7 +188,7 @@ def decide_work_at_meeting(visitor, name: str) -> None:
     form.get_by_label("Gehouden op").fill(today().isoformat())
     submit(visitor, form)
     item = visitor.page.locator("article", has_text=name).first
-    item.locator("summary", has_text="Leg het besluit vast").click()
+    press(visitor, item.locator("summary", has_text="Leg het besluit vast"))
     form = item.locator("form", has=visitor.page.get_by_label("Uitstroomprofiel"))
     form.get_by_label("Uitstroomprofiel").select_option(value="work")
     form.get_by_label("Reden").fill(
