@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.organisations.actors import Actor, as_actor
-from routearbeid.processing_log.services import processing_log_record
+from routearbeid.processing_log.services import case_processing_log
 from routearbeid.route import permissions
 from routearbeid.route import services as route_services
 from routearbeid.route.constants import Situation, Stage
@@ -24,12 +24,6 @@ from routearbeid.route.timeline import timeline_append
 from .constants import JOB_LOSS_REPORTS, ReportChannel, SelfReportKind, SignalKind, SignalStatus
 from .models import AftercareCheck, SelfReport, Signal
 from .schedules import cancel_key, school_of, work_service_of
-
-
-def _log(actor, case, activity, operation="update"):
-    processing_log_record(
-        actor=actor, operation=operation, activity=activity, student_ids=[case.student_id]
-    )
 
 
 def _open_signal(
@@ -103,7 +97,7 @@ def aftercare_check_record(
     timeline_append(
         case=case, actor=actor, kind="checkin_recorded", data={"sequence": check.sequence}
     )
-    _log(actor, case, "aftercare.checkin")
+    case_processing_log(actor, case, "aftercare.checkin")
     return check
 
 
@@ -167,7 +161,7 @@ def self_report_record(
             key=f"self-report-{report.pk}",
         )
     timeline_append(case=case, actor=actor, kind="self_report", data={"report_kind": kind})
-    _log(actor, case, "aftercare.signal", "create")
+    case_processing_log(actor, case, "aftercare.signal", "create")
     return report
 
 
@@ -197,7 +191,7 @@ def job_loss_threat_record(*, actor, case_id: int, note: str) -> Signal:
     )
     assert signal is not None
     timeline_append(case=case, actor=actor, kind="signal_raised", data={"signal_kind": signal.kind})
-    _log(actor, case, "aftercare.signal", "create")
+    case_processing_log(actor, case, "aftercare.signal", "create")
     return signal
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from routearbeid.core.dates import add_months, add_years, today
 from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.organisations.actors import as_actor
-from routearbeid.processing_log.services import processing_log_record
+from routearbeid.processing_log.services import case_processing_log
 from routearbeid.route import permissions
 from routearbeid.route import services as route_services
 from routearbeid.route.constants import Stage
@@ -28,15 +28,6 @@ from .constants import (
     ProvisionStatus,
 )
 from .models import AbaApplication, Employer, Employment, Provision, kvk_validator
-
-
-def _log(actor, case, operation="update"):
-    processing_log_record(
-        actor=actor,
-        operation=operation,
-        activity="employment.record",
-        student_ids=[case.student_id],
-    )
 
 
 def _after_change(case):
@@ -149,7 +140,7 @@ def employment_record(
     timeline_append(
         case=case, actor=actor, kind="employment_recorded", data={"employer": employer.name}
     )
-    _log(actor, case, "create")
+    case_processing_log(actor, case, "employment.record", "create")
     _after_change(case)
     return employment
 
@@ -177,7 +168,7 @@ def employment_end(*, actor, employment_id: int, ended_on: dt.date) -> Employmen
     timeline_append(
         case=case, actor=actor, kind="employment_ended", data={"employer": employment.employer.name}
     )
-    _log(actor, case)
+    case_processing_log(actor, case, "employment.record")
     from routearbeid.aftercare.schedules import cancel_employment_signals
 
     cancel_employment_signals(case, employment)
@@ -212,7 +203,7 @@ def aba_application_submit(*, actor, case_id: int, submitted_on: dt.date) -> Aba
         raise DomainError(_("There is already an ABA without a decision."))
     aba = AbaApplication.objects.create(case=case, submitted_on=submitted_on)
     timeline_append(case=case, actor=actor, kind="aba_submitted")
-    _log(actor, case, "create")
+    case_processing_log(actor, case, "employment.record", "create")
     from routearbeid.aftercare.schedules import schedule_aba_signal
 
     schedule_aba_signal(case, aba)
@@ -252,7 +243,7 @@ def aba_application_update(
     aba.save(update_fields=["received_on", "decided_on", "outcome", "updated_at"])
     timeline_append(case=case, actor=actor, kind="aba_updated")
     _update_register(case, actor)
-    _log(actor, case)
+    case_processing_log(actor, case, "employment.record")
     if aba.outcome:
         from routearbeid.aftercare.schedules import cancel_key
 
@@ -272,7 +263,7 @@ def practice_route_record(*, actor, case_id: int, on: dt.date):
     case.save(update_fields=["practice_route_on", "updated_at"])
     timeline_append(case=case, actor=actor, kind="practice_route_recorded")
     _update_register(case, actor)
-    _log(actor, case)
+    case_processing_log(actor, case, "employment.record")
     return case
 
 
@@ -355,7 +346,7 @@ def provision_record(
         kind="provision_recorded",
         data={"provision_kind": provision.kind, "provision_status": provision.status},
     )
-    _log(actor, case)
+    case_processing_log(actor, case, "employment.record")
     from routearbeid.aftercare.schedules import schedule_provision_signals
 
     schedule_provision_signals(case, provision)

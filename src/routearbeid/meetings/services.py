@@ -12,7 +12,7 @@ from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.organisations.actors import Actor, as_actor
 from routearbeid.organisations.constants import CASE_ROLES, Role
 from routearbeid.organisations.models import Organisation, Region
-from routearbeid.processing_log.services import processing_log_record
+from routearbeid.processing_log.services import case_processing_log
 from routearbeid.route import permissions
 from routearbeid.route import services as route_services
 from routearbeid.route.constants import OutflowProfile
@@ -104,12 +104,7 @@ def agenda_item_add(*, actor, meeting_id: int, case_id: int) -> AgendaItem:
             kind="meeting_agenda",
             data={"date": meeting.scheduled_on.strftime("%d-%m-%Y")},
         )
-        processing_log_record(
-            actor=actor,
-            operation="create",
-            activity="meetings.agenda",
-            student_ids=[case.student_id],
-        )
+        case_processing_log(actor, case, "meetings.agenda", "create")
     return item
 
 
@@ -188,12 +183,7 @@ def advice_record(*, actor, agenda_item_id: int, organisation_id: int, text: str
     timeline_append(
         case=item.case, actor=actor, kind="meeting_advice", data={"organisation": organisation.name}
     )
-    processing_log_record(
-        actor=actor,
-        operation="update",
-        activity="meetings.agenda",
-        student_ids=[item.case.student_id],
-    )
+    case_processing_log(actor, item.case, "meetings.agenda")
     return advice
 
 

@@ -37,3 +37,12 @@ def processing_log_record(
             for student_id in sorted(set(student_ids))
         ]
     )
+
+
+def case_processing_log(
+    actor: Actor | None, case, activity: str, operation: str = "update"
+) -> None:
+    """Log a read or write of one case's personal data (its student is the data subject)."""
+    processing_log_record(
+        actor=actor, operation=operation, activity=activity, student_ids=[case.student_id]
+    )

@@ -27,7 +27,7 @@ from routearbeid.core.dates import today
 from routearbeid.core.errors import NotFound
 from routearbeid.organisations.actors import Actor, as_actor
 from routearbeid.organisations.models import Organisation
-from routearbeid.processing_log.services import processing_log_record
+from routearbeid.processing_log.services import case_processing_log
 
 from . import permissions
 from .models import Case, Handover
@@ -199,9 +199,7 @@ def handover_document_generate(*, actor, student_id: int) -> tuple[Case, bytes]:
     case = _case_for_student(actor, student_id)
     pdf = document_pdf(document_html(document_context(actor, case)))
     with transaction.atomic():
-        processing_log_record(
-            actor=actor, operation="read", activity="route.handover", student_ids=[case.student_id]
-        )
+        case_processing_log(actor, case, "route.handover", "read")
         timeline_append(case=case, actor=actor, kind="handover_document")
     return case, pdf
 

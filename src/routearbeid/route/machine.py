@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +38,6 @@ class Transition:
     target: Stage
     guard: Callable[[CaseFacts, Params], list[RuleCheck]]
     automatic: bool = False  # taken by `advance` as soon as its guard holds
-    fix: str = field(default="")
 
 
 def _guard_establish(facts: CaseFacts, p: Params) -> list[RuleCheck]:

@@ -14,7 +14,7 @@ from routearbeid.core.errors import NotFound
 from routearbeid.meetings.models import AgendaItem
 from routearbeid.organisations.actors import Actor, Seat, as_actor
 from routearbeid.organisations.constants import Role
-from routearbeid.processing_log.services import processing_log_record
+from routearbeid.processing_log.services import case_processing_log
 
 from . import machine
 from .constants import Stage
@@ -156,9 +156,7 @@ def case_get(*, actor, case_id: int, log: bool = True) -> Case:
     except (Case.DoesNotExist, ValueError, TypeError):
         raise NotFound("not found") from None
     if log:
-        processing_log_record(
-            actor=actor, operation="read", activity="route.case", student_ids=[case.student_id]
-        )
+        case_processing_log(actor, case, "route.case", "read")
     return case
 
 

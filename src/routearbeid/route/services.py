@@ -16,7 +16,7 @@ from routearbeid.core.errors import DomainError, TransitionBlocked
 from routearbeid.organisations.actors import Actor, as_actor
 from routearbeid.organisations.constants import OrganisationKind, Role
 from routearbeid.organisations.models import Organisation
-from routearbeid.processing_log.services import processing_log_record
+from routearbeid.processing_log.services import case_processing_log
 from routearbeid.students.selectors import student_get
 
 from . import machine, permissions, rules
@@ -32,12 +32,6 @@ INVOLVED_KINDS = (
     OrganisationKind.SWV,
     OrganisationKind.WORK_SERVICE,
 )
-
-
-def _log_write(actor: Actor | None, case: Case, activity: str, operation: str = "update") -> None:
-    processing_log_record(
-        actor=actor, operation=operation, activity=activity, student_ids=[case.student_id]
-    )
 
 
 def case_for_change(actor, case_id: int) -> Case:
@@ -105,7 +99,7 @@ def case_open(*, actor, student_id: int, opened_on: dt.date | None = None) -> Ca
         # R-START-2: a concurrent request opened one first
         raise TransitionBlocked("open", [rules.r_start_2(student, True)]) from None
     timeline_append(case=case, actor=actor, kind="case_opened")
-    _log_write(actor, case, "route.case", "create")
+    case_processing_log(actor, case, "route.case", "create")
     return case
 
 
@@ -143,7 +137,7 @@ def involvement_request(
             kind="involvement_requested",
             data={"organisation": organisation.name},
         )
-        _log_write(actor, case, "route.involvement", "create")
+        case_processing_log(actor, case, "route.involvement", "create")
     return involvement
 
 
@@ -209,7 +203,7 @@ def involvement_record(
         kind="involvement_recorded",
         data={"organisation": organisation.name},
     )
-    _log_write(actor, case, "route.involvement")
+    case_processing_log(actor, case, "route.involvement")
     advance(case, actor)
     return involvement
 
@@ -238,7 +232,7 @@ def case_profile_establish(*, actor, case_id: int, reason: str, on: dt.date | No
     )
     timeline_append(case=case, actor=actor, kind="profile_established")
     _set_stage(case, machine.ESTABLISH_PROFILE.target, actor)
-    _log_write(actor, case, "route.case")
+    case_processing_log(actor, case, "route.case")
     return advance(case, actor, on)
 
 
@@ -255,7 +249,7 @@ def case_withdraw(*, actor, case_id: int, reason: str, on: dt.date | None = None
     case.end_reason = reason.strip()
     timeline_append(case=case, actor=actor, kind="case_withdrawn", data={"reason": case.end_reason})
     _set_stage(case, Stage.WITHDRAWN, actor, ("ended_on", "end_reason"))
-    _log_write(actor, case, "route.case")
+    case_processing_log(actor, case, "route.case")
     from routearbeid.aftercare.schedules import cancel_scheduled
 
     cancel_scheduled(case)
@@ -287,7 +281,7 @@ def aba_skip(*, actor, case_id: int, reason: str) -> Case:
     timeline_append(
         case=case, actor=actor, kind="aba_skipped", data={"reason": case.aba_skip_reason}
     )
-    _log_write(actor, case, "route.case")
+    case_processing_log(actor, case, "route.case")
     return advance(case, actor)
 
 
@@ -370,7 +364,7 @@ def handover_record(
     timeline_append(
         case=case, actor=actor, kind="handover_recorded", data={"organisation": receiving.name}
     )
-    _log_write(actor, case, "route.handover")
+    case_processing_log(actor, case, "route.handover")
     advance(case, actor)
     return handover
 
@@ -391,7 +385,7 @@ def handover_accept(*, actor, case_id: int, on: dt.date | None = None) -> Handov
     handover.accepted_by = actor.user
     handover.save(update_fields=["accepted_on", "accepted_by", "updated_at"])
     timeline_append(case=case, actor=actor, kind="handover_accepted")
-    _log_write(actor, case, "route.handover")
+    case_processing_log(actor, case, "route.handover")
     return handover
 
 
@@ -409,7 +403,7 @@ def guardians_record(*, actor, case_id: int, involved: bool, reason: str = "") -
     case.guardians_not_involved_reason = "" if involved else reason.strip()
     case.save(update_fields=["guardians_involved", "guardians_not_involved_reason", "updated_at"])
     timeline_append(case=case, actor=actor, kind="guardians_recorded")
-    _log_write(actor, case, "route.handover")
+    case_processing_log(actor, case, "route.handover")
     return advance(case, actor)
 
 
@@ -455,7 +449,7 @@ def case_outflow(
     _set_stage(
         case, Stage.AFTERCARE, actor, ("outflow_on", "aftercare_ends_on", "rmc_monitoring_ends_on")
     )
-    _log_write(actor, case, "route.outflow")
+    case_processing_log(actor, case, "route.outflow")
     from routearbeid.aftercare.schedules import schedule_at_outflow
 
     schedule_at_outflow(case)
@@ -477,7 +471,7 @@ def case_close(*, actor: Actor | None, case_id: int, on: dt.date | None = None) 
     case.ended_on = on
     timeline_append(case=case, actor=actor, kind="case_closed")
     _set_stage(case, Stage.CLOSED, actor, ("ended_on",))
-    _log_write(actor, case, "route.case")
+    case_processing_log(actor, case, "route.case")
     # The school's aftercare is over; what the work service and the RMC follow goes on.
     from routearbeid.aftercare.constants import SignalStatus
     from routearbeid.aftercare.models import Signal
@@ -510,7 +504,7 @@ def basic_qualification_record(*, actor, student_id: int, on: dt.date) -> None:
         case.save(update_fields=["rmc_monitoring_ends_on", "updated_at"])
         cancel_key(case, "rmc-monitoring-end", note=_("Startkwalificatie obtained"))
         timeline_append(case=case, actor=actor, kind="basic_qualification_recorded")
-        _log_write(actor, case, "students.student")
+        case_processing_log(actor, case, "students.student")
 
 
 # --- Exemption (R-UIT-2) --------------------------------------------------------------------
@@ -543,7 +537,7 @@ def exemption_record(*, actor, case_id: int, reference: str, decided_on: dt.date
     timeline_append(
         case=case, actor=actor, kind="exemption_recorded", data={"reference": exemption.reference}
     )
-    _log_write(actor, case, "route.case", "create")
+    case_processing_log(actor, case, "route.case", "create")
     if case.stage == Stage.AFTERCARE:
         from routearbeid.aftercare.schedules import schedule_for_case
 

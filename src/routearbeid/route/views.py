@@ -35,7 +35,7 @@ from routearbeid.students.selectors import student_get
 from . import forms, permissions, services
 from .constants import BEFORE_OUTFLOW, Stage
 from .handover_document import may_get_document
-from .models import Case
+from .models import Case, Handover
 from .selectors import case_readiness, visible_cases
 from .timeline import describe
 
@@ -433,21 +433,23 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
     }
     if case is not None:
         organisation_ids = actor.organisation_ids()
+        involvements = list(
+            case.involvements.select_related("organisation").order_by("organisation__kind")
+        )
+        handover = _handover_of(case)
         context.update(
             {
                 # aftercare closes by itself on its end date (R-NZ-7): no checklist to work through
                 "readiness": case_readiness(actor=actor, case=case)
                 if case.stage in BEFORE_OUTFLOW
                 else [],
-                "involvements": case.involvements.select_related("organisation").order_by(
-                    "organisation__kind"
-                ),
+                "involvements": involvements,
                 "agenda_items": case.agenda_items.select_related("meeting")
                 .prefetch_related("advice__organisation")
                 .order_by("-meeting__scheduled_on"),
                 "aba_applications": case.aba_applications.all(),
                 "provisions": case.provisions.select_related("employment__employer"),
-                "handover": getattr(case, "handover", None) if hasattr(case, "handover") else None,
+                "handover": handover,
                 "employments": case.employments.select_related("employer"),
                 "exemptions": case.exemptions.all(),
                 "checks": (checks := list(case.checks.all())),
@@ -464,7 +466,7 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
                     (e, describe(e))
                     for e in case.events.select_related("actor", "organisation")[:100]
                 ],
-                "contacts": _contacts(case),
+                "contacts": _contacts(case, involvements, handover),
                 "may_download_handover": may_get_document(actor, case),
             }
         )
@@ -478,13 +480,16 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
     return context
 
 
-def _contacts(case: Case) -> list[tuple[str, str]]:
+def _handover_of(case: Case) -> Handover | None:
+    return Handover.objects.filter(case=case).select_related("receiving_organisation").first()
+
+
+def _contacts(case: Case, involvements, handover: Handover | None) -> list[tuple[str, str]]:
     contacts = [(str(_("Mentor")), str(case.student.mentor or "–"))]
-    for inv in case.involvements.select_related("organisation"):
+    for inv in involvements:
         contacts.append(
             (inv.organisation.name, inv.person_name or str(_("asked, not yet recorded")))
         )
-    handover = getattr(case, "handover", None) if hasattr(case, "handover") else None
     if handover:
         contacts.append((handover.receiving_organisation.name, handover.receiving_person))
     return contacts
