@@ -23,17 +23,42 @@ class Role(models.TextChoices):
     SWV_OFFICER = "swv_officer", _("Special-needs partnership officer")
     ROUTE_COORDINATOR = "route_coordinator", _("Route coordinator")
     FUNCTIONAL_ADMIN = "functional_admin", _("Functional administrator")
+    # The organisation's data protection officer (functionaris gegevensbescherming / privacy officer):
+    # searches the processing log and answers a youth's request for access (inzage). No case work.
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
 
 
 # Which role fits which kind of organisation; a membership outside this table is refused.
 ROLES_BY_KIND: dict[str, set[str]] = {
-    OrganisationKind.SCHOOL: {Role.SCHOOL_COORDINATOR, Role.MENTOR, Role.FUNCTIONAL_ADMIN},
-    OrganisationKind.WORK_SERVICE: {Role.WORK_SERVICE_MANAGER, Role.FUNCTIONAL_ADMIN},
-    OrganisationKind.RMC: {Role.RMC_OFFICER, Role.ROUTE_COORDINATOR, Role.FUNCTIONAL_ADMIN},
-    OrganisationKind.LEERPLICHT: {Role.LEERPLICHT_OFFICER, Role.FUNCTIONAL_ADMIN},
-    OrganisationKind.SWV: {Role.SWV_OFFICER, Role.FUNCTIONAL_ADMIN},
-    OrganisationKind.UWV: {Role.FUNCTIONAL_ADMIN},
-    OrganisationKind.ROUTE_COORDINATION: {Role.ROUTE_COORDINATOR, Role.FUNCTIONAL_ADMIN},
+    OrganisationKind.SCHOOL: {
+        Role.SCHOOL_COORDINATOR,
+        Role.MENTOR,
+        Role.FUNCTIONAL_ADMIN,
+        Role.PRIVACY_OFFICER,
+    },
+    OrganisationKind.WORK_SERVICE: {
+        Role.WORK_SERVICE_MANAGER,
+        Role.FUNCTIONAL_ADMIN,
+        Role.PRIVACY_OFFICER,
+    },
+    OrganisationKind.RMC: {
+        Role.RMC_OFFICER,
+        Role.ROUTE_COORDINATOR,
+        Role.FUNCTIONAL_ADMIN,
+        Role.PRIVACY_OFFICER,
+    },
+    OrganisationKind.LEERPLICHT: {
+        Role.LEERPLICHT_OFFICER,
+        Role.FUNCTIONAL_ADMIN,
+        Role.PRIVACY_OFFICER,
+    },
+    OrganisationKind.SWV: {Role.SWV_OFFICER, Role.FUNCTIONAL_ADMIN, Role.PRIVACY_OFFICER},
+    OrganisationKind.UWV: {Role.FUNCTIONAL_ADMIN, Role.PRIVACY_OFFICER},
+    OrganisationKind.ROUTE_COORDINATION: {
+        Role.ROUTE_COORDINATOR,
+        Role.FUNCTIONAL_ADMIN,
+        Role.PRIVACY_OFFICER,
+    },
 }
 
 SCHOOL_ROLES = {Role.SCHOOL_COORDINATOR, Role.MENTOR}
