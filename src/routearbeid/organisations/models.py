@@ -23,6 +23,12 @@ class Region(models.Model):
     checkin_overdue_days = models.PositiveSmallIntegerField(
         _("check-in overdue after (days)"), default=30
     )
+    # R-NZ-2: a check-in where the youth could not be reached is tried again after this many days.
+    checkin_retry_days = models.PositiveSmallIntegerField(
+        _("retry an unreached check-in after (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
     # R-ABA-3
     aba_decision_weeks = models.PositiveSmallIntegerField(
         _("ABA decision expected within (weeks)"), default=8

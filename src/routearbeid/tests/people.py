@@ -2,7 +2,8 @@
 
 Every permission test has a person who must pass and one who must fail: `coordinator` (school A)
 and `other_coordinator` (school B), `work_service_manager`, `rmc_officer`, `leerplicht_officer`,
-`swv_officer`, `route_coordinator`, `admin` (functional administrator, no case data).
+`swv_officer`, `route_coordinator`, `admin` (functional administrator, no case data), `privacy_officer` (school A's privacy
+officer: the processing log and inzage, no case work).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Region1:
     swv_officer: User
     route_coordinator: User
     admin: User
+    privacy_officer: User
 
     @classmethod
     def build(cls, name: str = "Regio Test") -> Region1:
@@ -87,6 +89,7 @@ class Region1:
                 f"{p}-routecoordinator", coordination, Role.ROUTE_COORDINATOR
             ),
             admin=make_user(f"{p}-beheer", school, Role.FUNCTIONAL_ADMIN),
+            privacy_officer=make_user(f"{p}-fg", school, Role.PRIVACY_OFFICER),
         )
 
     def student(
