@@ -8,7 +8,7 @@ PY := .venv/bin/python
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install assets run test lint typecheck migrations-check test-sqlite test-postgres messages clean
+.PHONY: help install assets run test rules-doc lint typecheck migrations-check test-sqlite test-postgres messages clean
 
 help:
 	@echo "make run    install, migrate, load the demo region, start web server and task worker"
@@ -41,13 +41,18 @@ run: install messages
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_region --if-empty
+	$(PY) manage.py schedule_daily_tasks
 	@echo ""
 	@echo "Route Arbeid runs at http://127.0.0.1:$(PORT)/ (stop with Ctrl+C)"
-	@echo "Demo logins (password: demo): coordinator-a, mentor-a, coordinator-b, klantmanager, rmc, leerplicht, swv, routecoordinator, beheerder"
+	@echo "Demo logins (password: demo): coordinator-a, mentor-a, coordinator-b, klantmanager, rmc, leerplicht, swv, routecoordinator, beheerder, fg"
+	@echo "Youth report page: http://127.0.0.1:$(PORT)/melden/demo-jongere/  (two-step login: REQUIRE_2FA=true make run)"
 	@echo ""
 	@trap 'kill 0' EXIT; \
 	$(PY) manage.py db_worker & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+rules-doc: install
+	$(PY) scripts/rules_doc.py
 
 lint: install
 	.venv/bin/ruff check src manage.py

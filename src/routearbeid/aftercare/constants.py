@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SignalKind(models.TextChoices):
@@ -44,3 +45,15 @@ class ReportChannel(models.TextChoices):
     PORTAL = "portal", _("Own report page")
     PHONE = "phone", _("Phone")
     IN_PERSON = "in_person", _("In person")
+
+
+class FollowUpWith(models.TextChoices):
+    """With whom the work service's client manager had a follow-up contact."""
+
+    YOUTH = "youth", pgettext_lazy("follow-up with", "Youth")
+    EMPLOYER = "employer", pgettext_lazy("follow-up with", "Employer")
+    BOTH = "both", pgettext_lazy("follow-up with", "Youth and employer")
+
+
+# Manual signals that staff raise by hand (R-NZ-6 has its own form: job_loss_threat_record).
+MANUAL_SIGNAL_KINDS = (SignalKind.CONTACT_WORK_SERVICE,)

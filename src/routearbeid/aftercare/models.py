@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from routearbeid.core.models import TimeStampedModel
 from routearbeid.route.constants import Situation
 
-from .constants import ReportChannel, SelfReportKind, SignalKind, SignalStatus
+from .constants import FollowUpWith, ReportChannel, SelfReportKind, SignalKind, SignalStatus
 
 
 class AftercareCheck(TimeStampedModel):
@@ -28,6 +28,15 @@ class AftercareCheck(TimeStampedModel):
     follow_up = models.CharField(_("follow-up"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # R-NZ-2: a check-in where the youth could not be reached is tried again (Region setting).
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="retries",
+        verbose_name=_("retry of"),
     )
 
     class Meta:
@@ -127,3 +136,79 @@ class Signal(TimeStampedModel):
             return gettext(self.message) % params if params else gettext(self.message)
         except (KeyError, ValueError, TypeError):
             return self.message
+
+
+class WorkServiceFollowUp(TimeStampedModel):
+    """The work service follows the youth at work from outflow until it records the end.
+
+    Its contract-end signals (R-NZ-5) go on after the school's aftercare has ended, for as long
+    as this follow-up runs.
+    """
+
+    case = models.OneToOneField(
+        "route.Case", on_delete=models.CASCADE, related_name="work_service_follow_up"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    started_on = models.DateField(_("follow-up started on"))
+    ended_on = models.DateField(_("follow-up ended on"), null=True, blank=True)
+    end_reason = models.TextField(_("why the follow-up ended"), blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("follow-up by the work service")
+        verbose_name_plural = _("follow-ups by the work service")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="follow_up_end_after_start",
+            ),
+        ]
+
+
+class FollowUpContact(TimeStampedModel):
+    """A follow-up contact of the work service's client manager with the youth or the employer."""
+
+    case = models.ForeignKey(
+        "route.Case", on_delete=models.CASCADE, related_name="follow_up_contacts"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    contact_on = models.DateField(_("date of contact"))
+    with_whom = models.CharField(_("with whom"), max_length=20, choices=FollowUpWith.choices)
+    situation = models.CharField(_("situation"), max_length=32, choices=Situation.choices)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("follow-up contact")
+        verbose_name_plural = _("follow-up contacts")
+        ordering = ["-contact_on", "-id"]
+
+
+class MonitoringNote(TimeStampedModel):
+    """The RMC's own note on a youth it monitors (R-RMC-1; domain: RMC may change monitoring notes)."""
+
+    case = models.ForeignKey(
+        "route.Case", on_delete=models.CASCADE, related_name="monitoring_notes"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    noted_on = models.DateField(_("date"))
+    text = models.TextField(_("note"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("monitoring note")
+        verbose_name_plural = _("monitoring notes")
+        ordering = ["-noted_on", "-id"]

@@ -26,7 +26,7 @@ from routearbeid.route.constants import Stage
 from routearbeid.route.models import Case, Handover
 
 from .constants import SignalKind, SignalStatus
-from .models import AftercareCheck, Signal
+from .models import AftercareCheck, Signal, WorkServiceFollowUp
 
 
 def school_of(case: Case) -> Organisation:
@@ -46,6 +46,14 @@ def work_service_of(case: Case) -> Organisation | None:
     if handover and handover.receiving_organisation.kind == OrganisationKind.WORK_SERVICE:
         return handover.receiving_organisation
     return involved_organisation(case, OrganisationKind.WORK_SERVICE)
+
+
+def work_service_following(case: Case) -> Organisation | None:
+    """The work service while it follows the youth: until it records the end of its follow-up."""
+    follow_up = WorkServiceFollowUp.objects.filter(case=case).select_related("organisation").first()
+    if follow_up is not None:
+        return None if follow_up.ended_on else follow_up.organisation
+    return work_service_of(case)
 
 
 def schedule(
@@ -129,6 +137,12 @@ def schedule_at_outflow(case: Case) -> None:
         AftercareCheck.objects.get_or_create(
             case=case, sequence=sequence, defaults={"due_on": due_on}
         )
+    # The work service that took the youth over follows how work goes from outflow on.
+    work_service = work_service_of(case)
+    if work_service is not None:
+        WorkServiceFollowUp.objects.get_or_create(
+            case=case, defaults={"organisation": work_service, "started_on": case.outflow_on}
+        )
     schedule_for_case(case)
 
 
@@ -138,21 +152,11 @@ def schedule_for_case(case: Case) -> None:
         return
     region = case.student.school.region
     school = school_of(case)
-    work_service = work_service_of(case)
+    # R-NZ-5: the work service is signalled for as long as it follows the youth
+    work_service = work_service_following(case)
 
-    # R-NZ-3: a check-in not recorded 30 days after its due date
     for check in case.checks.filter(recorded_on__isnull=True):
-        schedule(
-            case,
-            kind=SignalKind.CHECKIN_OVERDUE,
-            rule_id="R-NZ-3",
-            organisation=school,
-            raise_on=check.due_on + dt.timedelta(days=region.checkin_overdue_days),
-            due_on=check.due_on,
-            message=gettext_noop("Check-in %(n)s was due on %(date)s and has not been recorded."),
-            params={"n": check.sequence, "date": check.due_on.strftime("%d-%m-%Y")},
-            key=f"checkin-{check.sequence}",
-        )
+        schedule_checkin_overdue(case, check)
 
     # R-NZ-5: a fixed-term contract: ask about continuation 3 months before its end (setting)
     for employment in case.employments.filter(
@@ -220,6 +224,30 @@ def schedule_for_case(case: Case) -> None:
             params={"date": case.rmc_monitoring_ends_on.strftime("%d-%m-%Y")},
             key="rmc-monitoring-end",
         )
+
+
+def schedule_checkin_overdue(case: Case, check: AftercareCheck) -> Signal | None:
+    # R-NZ-3: a check-in not recorded 30 days after its due date (setting)
+    region = case.student.school.region
+    return schedule(
+        case,
+        kind=SignalKind.CHECKIN_OVERDUE,
+        rule_id="R-NZ-3",
+        organisation=school_of(case),
+        raise_on=check.due_on + dt.timedelta(days=region.checkin_overdue_days),
+        due_on=check.due_on,
+        # A retry is named after the check-in it tries again, as on the worklist.
+        message=(
+            gettext_noop("Check-in %(n)s (new try) was due on %(date)s and has not been recorded.")
+            if check.retry_of_id
+            else gettext_noop("Check-in %(n)s was due on %(date)s and has not been recorded.")
+        ),
+        params={
+            "n": check.retry_of.sequence if check.retry_of else check.sequence,
+            "date": check.due_on.strftime("%d-%m-%Y"),
+        },
+        key=f"checkin-{check.sequence}",
+    )
 
 
 def schedule_aba_signal(case: Case, aba) -> None:

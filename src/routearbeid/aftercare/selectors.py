@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from routearbeid.core.dates import today
+from routearbeid.core.dates import add_months, today
+from routearbeid.core.errors import NotFound
 from routearbeid.meetings.constants import MeetingStatus
 from routearbeid.meetings.models import MeetingAction, OutflowMeeting
 from routearbeid.organisations.actors import Actor, as_actor
-from routearbeid.route.constants import Stage
+from routearbeid.organisations.constants import CASE_ROLES, Role
+from routearbeid.route.constants import Situation, Stage
 from routearbeid.route.models import Case, Involvement
 from routearbeid.route.permissions import INVOLVEMENT_ROLE_BY_KIND
 from routearbeid.route.selectors import visible_cases_q
@@ -52,13 +55,14 @@ def my_checkins(actor, *, on: dt.date | None = None) -> QuerySet[AftercareCheck]
     if not actor.school_ids:
         return AftercareCheck.objects.none()
     return (
+        # An overdue check-in stays until it is recorded, also after the case closed (R-NZ-3).
         AftercareCheck.objects.filter(
             recorded_on__isnull=True,
             due_on__lte=on + dt.timedelta(days=CHECKIN_HORIZON_DAYS),
-            case__stage=Stage.AFTERCARE,
+            case__stage__in=[Stage.AFTERCARE, Stage.CLOSED],
             case__student__school_id__in=actor.school_ids,
         )
-        .select_related("case__student")
+        .select_related("case__student", "retry_of")
         .order_by("due_on", "id")
     )
 
@@ -85,10 +89,21 @@ def my_involvement_requests(actor) -> QuerySet[Involvement]:
 
 
 def my_actions(actor) -> QuerySet[MeetingAction]:
+    """Open actions of the outflow table for my organisation, on youth I may see.
+
+    Only the people at the table (case roles, route coordinators) get them: a functional
+    administrator or privacy officer of the same organisation sees no names (need to know).
+    """
     actor = as_actor(actor)
+    visible = _visible_case_ids(actor)
+    owners = actor.organisation_ids(*CASE_ROLES, Role.ROUTE_COORDINATOR)
+    if visible is None or not owners:
+        return MeetingAction.objects.none()
     return (
         MeetingAction.objects.filter(
-            done_on__isnull=True, owner_organisation_id__in=actor.organisation_ids()
+            done_on__isnull=True,
+            owner_organisation_id__in=owners,
+            agenda_item__case_id__in=visible,
         )
         .filter(Q(owner__isnull=True) | Q(owner=actor.user))
         .select_related("agenda_item__case__student", "owner_organisation")
@@ -130,3 +145,85 @@ def worklist_counts(actor) -> WorklistCounts:
         involvements=my_involvement_requests(actor).count(),
         actions=my_actions(actor).count(),
     )
+
+
+# --- The RMC's monitoring list (R-RMC-1) --------------------------------------------------------
+
+MONITORING_SORTS = {
+    "name": ("student__last_name", "student__first_name", "id"),
+    "age": ("-student__date_of_birth", "id"),
+    "school": ("student__school__name", "student__last_name", "id"),
+    "outflow": ("-outflow_on", "id"),
+    "contact": (F("last_contact_on").asc(nulls_first=True), "outflow_on", "id"),
+    "signals": ("-open_signals", "student__last_name", "id"),
+}
+NO_CONTACT_MONTHS = (3, 6, 12)
+
+
+def _small_int(text: str) -> int | None:
+    """A database id or a small number from a query string; anything else (also "²" or twenty
+    digits, which `str.isdigit` accepts) is None, so a filter is ignored, never a server error."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        return None
+    return int(text)
+
+
+def monitoring_regions(actor) -> set[int]:
+    return as_actor(actor).region_ids(Role.RMC_OFFICER)
+
+
+def monitoring_list(actor, params, *, on: dt.date | None = None) -> tuple[QuerySet[Case], dict]:
+    """Every youth of the RMC's region without startkwalificatie, from outflow until the age
+    limit (R-RMC-1, Region.rmc_age_limit), whether or not the RMC was involved; with the open
+    signal count in the same query. Only RMC officers: anyone else gets NotFound."""
+    actor = as_actor(actor)
+    on = on or today()
+    regions = monitoring_regions(actor)
+    if not regions:
+        raise NotFound("not found")
+    open_signals = (
+        Signal.objects.filter(case=OuterRef("pk"), status__in=ACTIVE_SIGNAL_STATUSES)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    qs = (
+        Case.objects.filter(
+            # the same condition as the RMC's part of visible_cases_q: the youth page opens
+            student__school__region_id__in=regions,
+            stage__in=[Stage.AFTERCARE, Stage.CLOSED],
+            student__has_basic_qualification=False,
+            rmc_monitoring_ends_on__gt=on,
+        )
+        .select_related("student__school")
+        .annotate(open_signals=Coalesce(Subquery(open_signals), 0))
+    )
+    school = str(params.get("school") or "")
+    school_id = _small_int(school)
+    if school_id is not None:
+        qs = qs.filter(student__school_id=school_id)
+    else:
+        school = ""
+    situation = str(params.get("situation") or "")
+    if situation == Situation.UNKNOWN:
+        qs = qs.filter(last_known_situation__in=["", Situation.UNKNOWN])
+    elif situation in Situation.values:
+        qs = qs.filter(last_known_situation=situation)
+    else:
+        situation = ""
+    months = str(params.get("no_contact") or "")
+    if _small_int(months) in NO_CONTACT_MONTHS:
+        cutoff = add_months(on, -int(months))
+        # never in contact since outflow counts from the outflow date
+        qs = qs.filter(
+            Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, outflow_on__lt=cutoff)
+        )
+    else:
+        months = ""
+    sort = str(params.get("sort") or "")
+    if sort not in MONITORING_SORTS:
+        sort = "name"
+    qs = qs.order_by(*MONITORING_SORTS[sort])
+    filters = {"school": school, "situation": situation, "no_contact": months, "sort": sort}
+    return qs, filters

@@ -1,5 +1,6 @@
-"""Aftercare writes: check-ins (R-NZ-2), self-reports (R-NZ-4), job-loss threats (R-NZ-6),
-raising due signals and closing cases when aftercare ends (R-NZ-7)."""
+"""Aftercare writes: check-ins (R-NZ-2), self-reports (R-NZ-4), job-loss threats (R-NZ-6), signals
+raised by hand, the work service's follow-up, the RMC's monitoring notes, raising due signals and
+closing cases when aftercare ends (R-NZ-7)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import datetime as dt
 import uuid
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
+from routearbeid.notifications.services import signals_raised
 from routearbeid.organisations.actors import Actor, as_actor
+from routearbeid.organisations.constants import Role
+from routearbeid.organisations.models import User
 from routearbeid.processing_log.services import case_processing_log
 from routearbeid.route import permissions
 from routearbeid.route import services as route_services
@@ -21,13 +26,30 @@ from routearbeid.route.constants import Situation, Stage
 from routearbeid.route.models import Case, TimelineEvent
 from routearbeid.route.timeline import timeline_append
 
-from .constants import JOB_LOSS_REPORTS, ReportChannel, SelfReportKind, SignalKind, SignalStatus
-from .models import AftercareCheck, SelfReport, Signal
-from .schedules import cancel_key, school_of, work_service_of
+from .constants import (
+    JOB_LOSS_REPORTS,
+    MANUAL_SIGNAL_KINDS,
+    FollowUpWith,
+    ReportChannel,
+    SelfReportKind,
+    SignalKind,
+    SignalStatus,
+)
+from .models import (
+    AftercareCheck,
+    FollowUpContact,
+    MonitoringNote,
+    SelfReport,
+    Signal,
+    WorkServiceFollowUp,
+)
+from .schedules import cancel_key, schedule_checkin_overdue, school_of, work_service_of
+
+AFTER_OUTFLOW = (Stage.AFTERCARE, Stage.CLOSED)
 
 
 def _open_signal(
-    case, *, kind, rule_id, organisation, message, key, params=None, due_on=None
+    case, *, kind, rule_id, organisation, message, key, params=None, due_on=None, person=None
 ) -> Signal | None:
     """A signal raised at once; `message` is an untranslated template (gettext_noop)."""
     if organisation is None:
@@ -38,15 +60,30 @@ def _open_signal(
         kind=kind,
         rule_id=rule_id,
         organisation=organisation,
+        person=person,
         status=SignalStatus.OPEN,
-        raise_on=now.date(),
-        due_on=due_on or now.date(),
+        raise_on=today(),
+        due_on=due_on or today(),
         raised_at=now,
         message=message[:300],
         params=params or {},
         key=key,
     )
+    # The e-mail to the people it is addressed to goes out once the signal is committed.
+    transaction.on_commit(lambda: signals_raised([signal.pk]))
     return signal
+
+
+def _contact_seen(case: Case, on: dt.date, situation: str = "") -> list[str]:
+    """Keep the case's last contact and last known situation (R-NZ-7, R-RMC-1) up to date."""
+    if case.last_contact_on is not None and on < case.last_contact_on:
+        return []
+    case.last_contact_on = on
+    fields = ["last_contact_on"]
+    if situation:
+        case.last_known_situation = situation
+        fields.append("last_known_situation")
+    return fields
 
 
 @transaction.atomic
@@ -89,16 +126,47 @@ def aftercare_check_record(
     check.save()
     fields = ["updated_at"]
     if contact_made:
-        case.last_known_situation = check.situation
-        case.last_contact_on = recorded_on
-        fields += ["last_known_situation", "last_contact_on"]
+        fields += _contact_seen(case, recorded_on, check.situation)
     case.save(update_fields=fields)
     cancel_key(case, f"checkin-{check.sequence}", note=_("Check-in recorded"))
-    timeline_append(
-        case=case, actor=actor, kind="checkin_recorded", data={"sequence": check.sequence}
-    )
+    if contact_made:
+        timeline_append(
+            case=case,
+            actor=actor,
+            kind="checkin_recorded",
+            data={"sequence": check.sequence, "situation": check.situation},
+        )
+    else:
+        retry = _checkin_retry(case, check, recorded_on)
+        timeline_append(
+            case=case,
+            actor=actor,
+            kind="checkin_not_reached",
+            data={
+                "sequence": check.sequence,
+                "date": retry.due_on.strftime("%d-%m-%Y") if retry else "–",
+            },
+        )
     case_processing_log(actor, case, "aftercare.checkin")
     return check
+
+
+def _checkin_retry(
+    case: Case, check: AftercareCheck, recorded_on: dt.date
+) -> AftercareCheck | None:
+    """R-NZ-2: 'could not reach' schedules a new try after the region's retry days, during aftercare."""
+    if case.stage != Stage.AFTERCARE:
+        return None
+    region = case.student.school.region
+    last = case.checks.aggregate(last=Max("sequence"))["last"] or 0
+    retry = AftercareCheck.objects.create(
+        case=case,
+        sequence=last + 1,
+        due_on=recorded_on + dt.timedelta(days=region.checkin_retry_days),
+        retry_of=check.retry_of or check,
+    )
+    schedule_checkin_overdue(case, retry)  # R-NZ-3 holds for the retry too
+    return retry
 
 
 @transaction.atomic
@@ -139,6 +207,10 @@ def self_report_record(
         channel=channel,
         recorded_by=actor.user if actor else None,
     )
+    # A youth who reports having lost the job is not working (the last known situation).
+    lost = Situation.NOT_WORKING_SEEKING if kind == SelfReportKind.LOST_JOB else ""
+    if fields := _contact_seen(case, timezone.localdate(report.reported_at), lost):
+        case.save(update_fields=[*fields, "updated_at"])
     text = gettext_noop("The youth reports: %(report_kind)s")
     params = {"report_kind": kind}
     _open_signal(
@@ -195,6 +267,60 @@ def job_loss_threat_record(*, actor, case_id: int, note: str) -> Signal:
     return signal
 
 
+@transaction.atomic
+def signal_raise(
+    *,
+    actor,
+    case_id: int,
+    kind: str,
+    note: str,
+    person_id: int | None = None,
+    due_on: dt.date | None = None,
+) -> Signal:
+    """A signal raised by hand: the school asks the work service to contact the youth again
+    (seed, step 5: "the school can then contact Halte Werk again"), optionally to one person."""
+    actor = as_actor(actor)
+    case = route_services.case_for_change(actor, case_id)
+    if not permissions.may_manage_case(actor, case):
+        raise permissions.deny(_("The school asks the work service to get in touch again."))
+    if kind not in MANUAL_SIGNAL_KINDS:
+        raise DomainError(_("Choose what the signal is about."))
+    if case.stage not in AFTER_OUTFLOW:
+        raise DomainError(_("This signal can be raised once the youth has left school."))
+    if not note.strip():
+        raise DomainError(_("Write what the work service should know."))
+    if due_on is not None and due_on < today():
+        raise DomainError(_("The date to act by cannot be in the past."))
+    work_service = work_service_of(case)
+    if work_service is None:
+        raise DomainError(_("No work service is involved yet to signal."))
+    person = None
+    if person_id is not None:
+        person = User.objects.filter(
+            pk=person_id,
+            is_active=True,
+            memberships__organisation=work_service,
+            memberships__role=Role.WORK_SERVICE_MANAGER,
+        ).first()
+        if person is None:
+            raise DomainError(_("Choose a client manager of the work service."))
+    signal = _open_signal(
+        case,
+        kind=kind,
+        rule_id="R-NZ-4",
+        organisation=work_service,
+        person=person,
+        message=gettext_noop("Please contact the youth again: %(note)s"),
+        params={"note": note.strip()[:2000]},
+        due_on=due_on,
+        key=f"manual-{uuid.uuid4().hex}",
+    )
+    assert signal is not None
+    timeline_append(case=case, actor=actor, kind="signal_raised", data={"signal_kind": signal.kind})
+    case_processing_log(actor, case, "aftercare.signal", "create")
+    return signal
+
+
 def _signal_for_change(actor: Actor, signal_id: int) -> Signal:
     signal = Signal.objects.select_related("case").filter(pk=signal_id).first()
     if signal is None or signal.organisation_id not in actor.organisation_ids():
@@ -243,33 +369,50 @@ def signal_resolve(*, actor, signal_id: int, note: str) -> Signal:
 
 @transaction.atomic
 def signals_raise_due(*, on: dt.date | None = None) -> int:
-    """Open every scheduled signal whose day has come; returns how many were raised (0 when run again)."""
+    """Open every scheduled signal whose day has come; returns how many this run raised.
+
+    Idempotent and safe with two workers at once: rows are picked through the partial index on
+    `raise_on` (status "scheduled"), locked with SKIP LOCKED so that another worker passes them
+    by, and each is opened by a conditional UPDATE (scheduled -> open) that only counts when this
+    worker changed it. So the cost grows with what is due, not with all cases.
+    """
     on = on or today()
     due = list(
-        Signal.objects.select_for_update(skip_locked=True)
+        Signal.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status=SignalStatus.SCHEDULED, raise_on__lte=on)
-        .exclude(case__stage=Stage.WITHDRAWN)
         .order_by("id")
+        .values_list("id", "case_id", "kind", "case__stage")
     )
     if not due:
         return 0
+    # A withdrawn case gets no aftercare (R-END-1): its leftovers are cancelled, not raised.
+    withdrawn = [pk for pk, _case, _kind, stage in due if stage == Stage.WITHDRAWN]
+    if withdrawn:
+        Signal.objects.filter(pk__in=withdrawn, status=SignalStatus.SCHEDULED).update(
+            status=SignalStatus.CANCELLED
+        )
     now = timezone.now()
-    for signal in due:
-        signal.status = SignalStatus.OPEN
-        signal.raised_at = now
-    Signal.objects.bulk_update(due, ["status", "raised_at"])
+    raised = [
+        (pk, case_id, kind)
+        for pk, case_id, kind, stage in due
+        if stage != Stage.WITHDRAWN
+        and Signal.objects.filter(pk=pk, status=SignalStatus.SCHEDULED).update(
+            status=SignalStatus.OPEN, raised_at=now
+        )
+    ]
+    if not raised:
+        return 0
     TimelineEvent.objects.bulk_create(
         [
             TimelineEvent(
-                case_id=s.case_id,
-                kind="signal_raised",
-                summary=s.kind,
-                data={"signal_kind": s.kind},
+                case_id=case_id, kind="signal_raised", summary=kind, data={"signal_kind": kind}
             )
-            for s in due
+            for _pk, case_id, kind in raised
         ]
     )
-    return len(due)
+    ids = [pk for pk, _case, _kind in raised]
+    transaction.on_commit(lambda: signals_raised(ids))
+    return len(raised)
 
 
 def cases_close_due(*, on: dt.date | None = None) -> int:
@@ -283,3 +426,150 @@ def cases_close_due(*, on: dt.date | None = None) -> int:
     for case_id in ids:
         route_services.case_close(actor=None, case_id=case_id, on=on)
     return len(ids)
+
+
+# --- The work service's own follow-up ----------------------------------------------------------
+
+
+def _follow_up_for_change(actor: Actor, case: Case) -> WorkServiceFollowUp:
+    """The follow-up of the work service that took the youth over; only its client managers."""
+    work_service = work_service_of(case)
+    if work_service is None or work_service.pk not in actor.organisation_ids(
+        Role.WORK_SERVICE_MANAGER
+    ):
+        raise permissions.deny(_("The follow-up is recorded by the work service that took over."))
+    if case.stage not in AFTER_OUTFLOW or case.outflow_on is None:
+        raise DomainError(_("The follow-up starts when the youth has left school."))
+    follow_up, _created = WorkServiceFollowUp.objects.get_or_create(
+        case=case, defaults={"organisation": work_service, "started_on": case.outflow_on}
+    )
+    return follow_up
+
+
+def work_service_may_follow_up(actor: Actor, case: Case) -> bool:
+    """Whether the actor's work service follows this youth now (offers the follow-up forms)."""
+    if case.stage not in AFTER_OUTFLOW or not actor.has_role(Role.WORK_SERVICE_MANAGER):
+        return False
+    work_service = work_service_of(case)
+    if work_service is None or work_service.pk not in actor.organisation_ids(
+        Role.WORK_SERVICE_MANAGER
+    ):
+        return False
+    return not WorkServiceFollowUp.objects.filter(case=case, ended_on__isnull=False).exists()
+
+
+@transaction.atomic
+def follow_up_contact_record(
+    *,
+    actor,
+    case_id: int,
+    contact_on: dt.date,
+    with_whom: str,
+    situation: str,
+    next_step: str = "",
+    notes: str = "",
+) -> FollowUpContact:
+    """The work service's follow-up contact with the youth or the employer (seed: Halte Werk
+    "has taken over" the youth and follows how work goes); the school sees it on the timeline."""
+    actor = as_actor(actor)
+    case = route_services.case_for_change(actor, case_id)
+    follow_up = _follow_up_for_change(actor, case)
+    if follow_up.ended_on is not None:
+        raise DomainError(_("The follow-up by the work service has ended."))
+    errors = []
+    if with_whom not in FollowUpWith.values:
+        errors.append(_("Choose with whom there was contact."))
+    if situation not in Situation.values:
+        errors.append(_("Choose the youth's situation."))
+    if contact_on > today():
+        errors.append(_("The date of contact cannot be in the future."))
+    elif case.outflow_on and contact_on < case.outflow_on:
+        errors.append(_("The date of contact cannot be before the outflow."))
+    if errors:
+        raise DomainError(" ".join(str(e) for e in errors))
+    contact = FollowUpContact.objects.create(
+        case=case,
+        organisation=follow_up.organisation,
+        contact_on=contact_on,
+        with_whom=with_whom,
+        situation=situation,
+        next_step=next_step.strip()[:300],
+        notes=notes.strip()[:4000],
+        recorded_by=actor.user,
+    )
+    if fields := _contact_seen(case, contact_on, situation):
+        case.save(update_fields=[*fields, "updated_at"])
+    timeline_append(
+        case=case,
+        actor=actor,
+        kind="follow_up_contact",
+        data={
+            "with_whom": with_whom,
+            "situation": situation,
+            "next_step": contact.next_step or "–",
+        },
+    )
+    case_processing_log(actor, case, "aftercare.follow_up", "create")
+    return contact
+
+
+@transaction.atomic
+def follow_up_end(*, actor, case_id: int, ended_on: dt.date, reason: str) -> WorkServiceFollowUp:
+    """The work service stops following the youth; its signals still to come are cancelled (R-NZ-5)."""
+    actor = as_actor(actor)
+    case = route_services.case_for_change(actor, case_id)
+    follow_up = _follow_up_for_change(actor, case)
+    if follow_up.ended_on is not None:
+        raise DomainError(_("The follow-up by the work service has already ended."))
+    if not reason.strip():
+        raise DomainError(_("Write why the follow-up ends."))
+    if ended_on > today() or ended_on < follow_up.started_on:
+        raise DomainError(_("The end date lies between the start of the follow-up and today."))
+    follow_up.ended_on = ended_on
+    follow_up.end_reason = reason.strip()[:2000]
+    follow_up.ended_by = actor.user
+    follow_up.save(update_fields=["ended_on", "end_reason", "ended_by", "updated_at"])
+    Signal.objects.filter(
+        case=case, organisation=follow_up.organisation, status=SignalStatus.SCHEDULED
+    ).update(status=SignalStatus.CANCELLED)
+    timeline_append(
+        case=case, actor=actor, kind="follow_up_ended", data={"reason": follow_up.end_reason}
+    )
+    case_processing_log(actor, case, "aftercare.follow_up")
+    return follow_up
+
+
+# --- The RMC's monitoring notes (R-RMC-1) ------------------------------------------------------
+
+
+@transaction.atomic
+def monitoring_note_record(
+    *, actor, case_id: int, text: str, noted_on: dt.date | None = None
+) -> MonitoringNote:
+    actor = as_actor(actor)
+    case = route_services.case_for_change(actor, case_id)
+    region_id = case.student.school.region_id
+    rmc = next(
+        (s for s in actor.seats if s.role == Role.RMC_OFFICER and s.region_id == region_id), None
+    )
+    if rmc is None:
+        raise permissions.deny(_("Monitoring notes are kept by the RMC."))
+    if case.stage not in (Stage.AFTERCARE, Stage.CLOSED):
+        raise DomainError(
+            _("Monitoring starts when the youth leaves school."), rule_ids=("R-RMC-1",)
+        )
+    noted_on = noted_on or today()
+    if not text.strip():
+        raise DomainError(_("Write the note."))
+    if noted_on > today():
+        raise DomainError(_("The date cannot be in the future."))
+    note = MonitoringNote.objects.create(
+        case=case,
+        organisation_id=rmc.organisation_id,
+        noted_on=noted_on,
+        text=text.strip()[:4000],
+        recorded_by=actor.user,
+    )
+    timeline_append(case=case, actor=actor, kind="monitoring_note")
+    case_processing_log(actor, case, "aftercare.monitoring", "create")
+    return note

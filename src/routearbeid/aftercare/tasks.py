@@ -1,14 +1,101 @@
-"""Background tasks of aftercare (Django's tasks API; the database is the queue)."""
+"""Background tasks of aftercare (Django's tasks API; the database is the queue).
 
-from django.tasks import task
+`daily_run` runs every morning: it calls each job in `DAILY_JOBS` and enqueues itself for the next
+morning with `run_after`. `manage.py schedule_daily_tasks` (in `make run`) starts the chain once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.tasks import TaskResultStatus, task
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from . import services
 
+logger = logging.getLogger(__name__)
 
-@task
-def raise_signals() -> dict[str, int]:
+# The moment of day (local time) the daily run starts.
+DAILY_RUN_AT = dt.time(6, 0)
+
+# Each job is a dotted path to a function without arguments; one failing job does not stop the
+# others, nor the scheduling of the next morning. Other apps add theirs here (e.g. retention).
+DAILY_JOBS: list[str] = [
+    "routearbeid.aftercare.tasks.aftercare_due",
+    # Retention (privacy/retention.py): after the signals, so the last day's signals are raised.
+    "routearbeid.privacy.tasks.retention_due",
+]
+
+
+def aftercare_due() -> dict[str, int]:
     """Raise what has come due, then close cases whose aftercare ended (in that order, so the
     school still gets the "aftercare ends" signal of the last day)."""
     raised = services.signals_raise_due()
     closed = services.cases_close_due()
     return {"raised": raised, "closed": closed}
+
+
+@task
+def raise_signals() -> dict[str, int]:
+    return aftercare_due()
+
+
+def next_run_at(now: dt.datetime | None = None) -> dt.datetime:
+    """The next DAILY_RUN_AT after `now`, in the project's time zone."""
+    local = timezone.localtime(now or timezone.now())
+    at = timezone.make_aware(dt.datetime.combine(local.date(), DAILY_RUN_AT))
+    if at <= local:
+        at = timezone.make_aware(
+            dt.datetime.combine(local.date() + dt.timedelta(days=1), DAILY_RUN_AT)
+        )
+    return at
+
+
+def daily_pending(*, include_running: bool) -> bool:
+    """Whether a daily run waits in the database queue (or runs, when asked)."""
+    from django_tasks_db.models import DBTaskResult
+
+    statuses = [TaskResultStatus.READY]
+    if include_running:
+        statuses.append(TaskResultStatus.RUNNING)
+    return DBTaskResult.objects.filter(
+        task_path=daily_run.module_path, status__in=statuses
+    ).exists()
+
+
+def daily_schedule(*, run_after: dt.datetime | None, include_running: bool) -> bool:
+    """Enqueue the daily run unless one is already waiting; True when one was enqueued.
+
+    Only a backend that can defer (the database queue) keeps the chain going; with the immediate
+    backend of the tests nothing is enqueued, so a run never calls itself again at once.
+    """
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = daily_run.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return False
+    if daily_pending(include_running=include_running):
+        return False
+    daily_run.using(run_after=run_after).enqueue()
+    return True
+
+
+@task
+def daily_run() -> dict[str, dict]:
+    """Every job of the day, then the same task again tomorrow morning."""
+    results: dict[str, dict] = {}
+    failed: list[str] = []
+    try:
+        for path in DAILY_JOBS:
+            try:
+                results[path] = import_string(path)() or {}
+            except Exception:
+                logger.exception("daily job %s failed", path)
+                failed.append(path)
+    finally:
+        daily_schedule(run_after=next_run_at(), include_running=False)
+    if failed:
+        raise RuntimeError(f"daily jobs failed: {', '.join(failed)}")
+    return results

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from routearbeid.aftercare import services as aftercare_services
 from routearbeid.aftercare.constants import ReportChannel, SelfReportKind, SignalKind, SignalStatus
-from routearbeid.aftercare.models import AftercareCheck, Signal
+from routearbeid.aftercare.models import AftercareCheck, Signal, WorkServiceFollowUp
 from routearbeid.core.dates import add_months, add_years, age_on, school_year_end, today
 from routearbeid.employment import services as employment_services
 from routearbeid.employment.constants import (
@@ -35,6 +35,7 @@ from routearbeid.meetings.models import OutflowMeeting
 from routearbeid.organisations.actors import as_actor
 from routearbeid.organisations.constants import OrganisationKind, Role
 from routearbeid.organisations.models import Membership, Organisation, Region, User
+from routearbeid.portal import services as portal_services
 from routearbeid.route import services as route_services
 from routearbeid.route.constants import HandoverForm, LegalBasis, OutflowProfile, Situation, Stage
 from routearbeid.route.models import Case
@@ -67,13 +68,15 @@ USERS = [
     ("swv", "Pieter", "van Dijk", "swv", Role.SWV_OFFICER),
     ("routecoordinator", "Annemarie", "Mulder", "coordination", Role.ROUTE_COORDINATOR),
     ("beheerder", "Thomas", "Koster", "coordination", Role.FUNCTIONAL_ADMIN),
+    # School A's privacy officer (functionaris gegevensbescherming): processing log and inzage.
+    ("fg", "Fatima", "El Amrani", "school_a", Role.PRIVACY_OFFICER),
 ]
 
-# The functional administrator manages organisations, memberships and the region's settings in
-# the admin; no case data, and no changing of users (that would let them grant themselves rights).
+# The functional administrator manages their organisation and its memberships in the admin and
+# reads the region's settings; no case data, and no changing of users (that would let them grant
+# themselves rights).
 ADMIN_PERMISSIONS = [
     "view_region",
-    "change_region",
     "view_organisation",
     "change_organisation",
     "view_user",
@@ -81,6 +84,9 @@ ADMIN_PERMISSIONS = [
     "add_membership",
     "change_membership",
     "delete_membership",
+    # Delivery health of the e-mail outbox (the admin shows no subject or body) and "try again".
+    "view_outboxmessage",
+    "change_outboxmessage",
 ]
 
 # Origin groups of newcomer youth: male and female first names, last names, languages (Dutch
@@ -358,13 +364,16 @@ class DemoBuilder:
                     username=username,
                     first_name=first,
                     last_name=last,
+                    # Signals and digests are e-mailed (notifications); .test never delivers anywhere.
+                    email=f"{username}@demo.routearbeid.test",
                     password=password,
                     is_staff=role == Role.FUNCTIONAL_ADMIN,
                 )
                 if role == Role.FUNCTIONAL_ADMIN:
                     user.user_permissions.set(
                         Permission.objects.filter(
-                            content_type__app_label="organisations", codename__in=ADMIN_PERMISSIONS
+                            content_type__app_label__in=("organisations", "notifications"),
+                            codename__in=ADMIN_PERMISSIONS,
                         )
                     )
             Membership.objects.get_or_create(user=user, organisation=self.orgs[org_key], role=role)
@@ -797,14 +806,21 @@ class DemoBuilder:
                     "swv": SWV_ADVICE,
                     "work_service": WORK_SERVICE_ADVICE,
                 }[key]
+            involved_on = plan.involved_on + self.days(0, 6)
+            # The SWV takes part on the youth's consent (an exchange record with both bases);
+            # RMC, Leerplicht and the work service on their legal task.
+            consent = key == "swv"
             route_services.involvement_record(
                 actor=actor,
                 case_id=case.pk,
                 organisation_id=self.orgs[key].pk,
                 person_name=person.get_full_name(),
                 person_id=person.pk,
-                involved_on=plan.involved_on + self.days(0, 6),
+                involved_on=involved_on,
                 advice=advice,
+                legal_basis=LegalBasis.CONSENT if consent else LegalBasis.LEGAL_TASK,
+                consent_given_on=involved_on if consent else None,
+                consent_given_by=f"{student.full_name} (jongere)" if consent else "",
             )
 
     def meetings_plan(self, region: Region) -> None:
@@ -1147,6 +1163,16 @@ class DemoBuilder:
                 employment_id=employment.pk,
                 ended_on=self.today - dt.timedelta(days=10),
             )
+        if "lost_job" in plan.extras and case.stage in (Stage.AFTERCARE, Stage.CLOSED):
+            # The school then asks Halte Werk to contact the youth again (a signal by hand).
+            aftercare_services.signal_raise(
+                actor=school_user,
+                case_id=case.pk,
+                kind=SignalKind.CONTACT_WORK_SERVICE,
+                note="Jongere meldde zich via de meldpagina: contract gestopt, wil weer werk zoeken.",
+                person_id=self.users["klantmanager"].pk,
+            )
+        self.follow_up(plan)
         if "phone_report" in plan.extras:
             aftercare_services.self_report_record(
                 actor=as_actor(school_user),
@@ -1166,6 +1192,41 @@ class DemoBuilder:
                 actor=self.users["klantmanager"],
                 case_id=case.pk,
                 note="Werkgever meldt veel verzuim; gesprek met jongere en jobcoach gepland.",
+            )
+
+    def follow_up(self, plan: Plan) -> None:
+        """Halte Werk follows how work goes: a call with the employer, later one with the youth."""
+        case = plan.case
+        assert case is not None and plan.outflow_on is not None
+        manager = as_actor(self.users["klantmanager"])
+        follow_up = WorkServiceFollowUp.objects.filter(case=case, ended_on__isnull=True).first()
+        if follow_up is None or follow_up.organisation_id not in manager.organisation_ids(
+            Role.WORK_SERVICE_MANAGER
+        ):
+            return
+        first_on = plan.outflow_on + self.days(30, 75)
+        contacts = [
+            (
+                first_on,
+                "employer",
+                "Werkgever tevreden; afspraak over begeleiding op de werkvloer.",
+            ),
+            (
+                first_on + self.days(90, 150),
+                "youth",
+                "Gaat goed, wil graag meer uren; bespreken bij volgende evaluatie.",
+            ),
+        ]
+        for contact_on, with_whom, next_step in contacts:
+            if contact_on > self.today:
+                break
+            aftercare_services.follow_up_contact_record(
+                actor=manager,
+                case_id=case.pk,
+                contact_on=contact_on,
+                with_whom=with_whom,
+                situation=case.last_known_situation or Situation.WORKING_SAME_EMPLOYER,
+                next_step=next_step,
             )
 
     def job_change(self, plan: Plan) -> None:
@@ -1241,6 +1302,15 @@ class DemoBuilder:
                         note="Nazorg afgerond; laatste situatie staat bij het laatste nazorgcontact.",
                     )
         aftercare_services.signals_raise_due()
+        # The youth's own report page: the youth who reported the lost job there has the demo
+        # link /melden/demo-jongere/ (every real link is a random token, shown once).
+        portal_youth = next(p for p in plans if "lost_job" in p.extras)
+        assert portal_youth.case is not None
+        portal_services.portal_link_renew(
+            actor=self.school_actor(portal_youth),
+            case_id=portal_youth.case.pk,
+            token=portal_services.DEMO_TOKEN,
+        )
         for plan in plans:
             assert plan.case is not None
             plan.case.refresh_from_db(fields=["stage"])

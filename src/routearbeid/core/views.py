@@ -1,6 +1,5 @@
-"""The login page, the home page and the health check."""
+"""The home page, the health check and the accessibility statement (login: accounts.views)."""
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,15 +8,6 @@ from django.views.decorators.http import require_GET
 
 from routearbeid.organisations.actors import actor_for
 from routearbeid.organisations.models import Membership
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "core/login.html"
-    redirect_authenticated_user = True
-
-
-class LogoutView(auth_views.LogoutView):
-    pass
 
 
 @login_required

@@ -69,6 +69,8 @@ def _list_context(request: HttpRequest, actor: Actor, plan_form=None) -> dict:
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
+    if not actor.works_on_meetings:
+        raise Http404
     return render(request, "meetings/meeting_list.html", _list_context(request, actor))
 
 

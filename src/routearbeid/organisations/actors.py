@@ -17,6 +17,8 @@ class Seat:
     role: str
     region_id: int
     municipality: str
+    # The membership's id: the order in which the person got their seats (deterministic).
+    membership_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,23 @@ class Actor:
     def works_on_cases(self) -> bool:
         return self.has_role(*CASE_ROLES)
 
+    @property
+    def works_on_meetings(self) -> bool:
+        """Case roles and route coordinators: the people at the outflow table."""
+        return self.has_role(*CASE_ROLES, Role.ROUTE_COORDINATOR)
+
     def seat_for_kind(self, kind: str) -> Seat | None:
         return next((s for s in self.seats if s.kind == kind), None)
 
     def primary_organisation_id(self) -> int | None:
+        """The organisation of the actor's oldest membership (lowest id) that is not a functional
+        administrator's seat (or of any seat, if all are); None without seats. Only a fallback:
+        for one youth, `case_processing_log` finds the organisation that has the case."""
         case_seats = [s for s in self.seats if s.role != Role.FUNCTIONAL_ADMIN]
         seats = case_seats or list(self.seats)
-        return seats[0].organisation_id if seats else None
+        if not seats:
+            return None
+        return min(seats, key=lambda s: s.membership_id).organisation_id
 
 
 def actor_for(user: User | AnonymousUser) -> Actor:
@@ -72,8 +84,11 @@ def actor_for(user: User | AnonymousUser) -> Actor:
                 role=m.role,
                 region_id=m.organisation.region_id,
                 municipality=m.organisation.municipality,
+                membership_id=m.pk,
             )
-            for m in Membership.objects.filter(user=user).select_related("organisation")
+            for m in Membership.objects.filter(user=user)
+            .select_related("organisation")
+            .order_by("pk")
         )
     actor = Actor(user=user, seats=seats)  # type: ignore[arg-type]
     user._routearbeid_actor = actor  # type: ignore[union-attr]

@@ -1,24 +1,75 @@
-"""Django admin: for functional administrators only (organisations, users, settings); no case data."""
+"""Django admin: for functional administrators only (organisations, users, settings); no case data.
+
+A functional administrator works for one or more organisations and sees only those: their own
+organisations, the people with a membership there, and their own region's settings. Only a
+superuser (the platform's operator) sees everything.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from .constants import Role
 from .models import Membership, Organisation, Region, User
+
+
+def administered_organisation_ids(request: HttpRequest) -> set[int] | None:
+    """The organisations this administrator may manage; None means all (a superuser)."""
+    user = request.user
+    if user.is_superuser:
+        return None
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(user=user, role=Role.FUNCTIONAL_ADMIN).values_list(
+            "organisation_id", flat=True
+        )
+    )
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
 
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        own = administered_organisation_ids(request)
+        return qs if own is None else qs.filter(organisation_id__in=own)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":
+            own = administered_organisation_ids(request)
+            if own is not None:
+                kwargs["queryset"] = Organisation.objects.filter(pk__in=own)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(User)
 class RouteUserAdmin(UserAdmin):
     inlines = [MembershipInline]
 
+    def get_queryset(self, request) -> QuerySet[User]:
+        qs = super().get_queryset(request)
+        own = administered_organisation_ids(request)
+        if own is None:
+            return qs
+        return qs.filter(memberships__organisation_id__in=own).distinct()
+
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "aftercare_years", "checkins_per_year", "rmc_age_limit"]
+
+    def get_queryset(self, request) -> QuerySet[Region]:
+        qs = super().get_queryset(request)
+        own = administered_organisation_ids(request)
+        return qs if own is None else qs.filter(organisations__id__in=own).distinct()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The region's settings (aftercare, retention, …) hold for every organisation in it: an
+        # organisation's administrator reads them; only the platform's operator changes them.
+        return request.user.is_superuser
 
 
 @admin.register(Organisation)
@@ -26,3 +77,15 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "region", "municipality"]
     list_filter = ["kind", "region"]
     search_fields = ["name"]
+
+    def get_queryset(self, request) -> QuerySet[Organisation]:
+        qs = super().get_queryset(request)
+        own = administered_organisation_ids(request)
+        return qs if own is None else qs.filter(pk__in=own)
+
+    def get_readonly_fields(self, request, obj=None):
+        # An administrator may rename their organisation, not move it to another region, kind or
+        # municipality (Leerplicht's municipality decides which youth its officers see).
+        if request.user.is_superuser:
+            return ()
+        return ("region", "kind", "municipality")

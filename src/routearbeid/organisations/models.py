@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .constants import OrganisationKind, Role
@@ -21,7 +22,9 @@ class Region(models.Model):
     )
     # R-NZ-3
     checkin_overdue_days = models.PositiveSmallIntegerField(
-        _("check-in overdue after (days)"), default=30
+        _("check-in overdue after (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     # R-NZ-2: a check-in where the youth could not be reached is tried again after this many days.
     checkin_retry_days = models.PositiveSmallIntegerField(
@@ -31,11 +34,15 @@ class Region(models.Model):
     )
     # R-ABA-3
     aba_decision_weeks = models.PositiveSmallIntegerField(
-        _("ABA decision expected within (weeks)"), default=8
+        _("ABA decision expected within (weeks)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
     )
     # R-NZ-5
     contract_end_notice_months = models.PositiveSmallIntegerField(
-        _("contract end notice (months)"), default=3
+        _("contract end notice (months)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     # R-RMC-1 (the law "van school naar duurzaam werk" raises this to 27)
     rmc_age_limit = models.PositiveSmallIntegerField(
@@ -45,7 +52,9 @@ class Region(models.Model):
     )
     # Retention: anonymise when aftercare and monitoring have both ended plus this many years.
     retention_years = models.PositiveSmallIntegerField(
-        _("retention after monitoring (years)"), default=2
+        _("retention after monitoring (years)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
 
     class Meta:
@@ -81,12 +90,27 @@ class Organisation(models.Model):
 class User(AbstractUser):
     """A staff member; what they may do follows from their memberships."""
 
+    # "Log out everywhere" raises this number; it is part of the session hash, so every session
+    # made before stops being valid on every device (accounts.services.user_sessions_end).
+    session_generation = models.PositiveIntegerField(
+        _("session generation"), default=0, editable=False
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash covers only the password; ours also covers the session generation.
+        return salted_hmac(
+            "routearbeid.organisations.models.User.get_session_auth_hash",
+            f"{self.password}\x00{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Membership(models.Model):

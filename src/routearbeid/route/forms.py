@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from routearbeid.aftercare.constants import ReportChannel, SelfReportKind
+from routearbeid.aftercare.constants import FollowUpWith, ReportChannel, SelfReportKind
+from routearbeid.core.dates import today
 from routearbeid.core.forms import StyledForm, date_field
 from routearbeid.employment.constants import (
     AbaOutcome,
@@ -22,6 +23,23 @@ CHOOSE = _("Choose…")
 
 def model_choices(objects, empty=CHOOSE):
     return [("", empty), *[(str(o.pk), str(o)) for o in objects]]
+
+
+CONSENT_BY_HELP = _("Only with consent: the youth, or the parent or guardian who gave it.")
+
+
+def clean_legal_basis(form: forms.Form, data: dict) -> dict:
+    """An exchange on consent records when and by whom it was given (the consent's date cannot
+    be in the future); with the legal task, consent fields are not kept."""
+    if data.get("legal_basis") == LegalBasis.CONSENT:
+        given_on = data.get("consent_given_on")
+        if given_on is None and "consent_given_on" not in form.errors:
+            form.add_error("consent_given_on", _("With consent, give the date it was given."))
+        elif given_on is not None and given_on > today():
+            form.add_error("consent_given_on", _("The date of consent cannot be in the future."))
+        if not (data.get("consent_given_by") or "").strip():
+            form.add_error("consent_given_by", _("With consent, give who gave it."))
+    return data
 
 
 class ChoiceByPk(forms.ChoiceField):
@@ -60,11 +78,19 @@ class InvolvementRecordForm(StyledForm):
     consent_given_on = date_field(
         _("Consent given on"), required=False, help_text=_("Only with consent as legal basis.")
     )
-    consent_given_by = forms.CharField(label=_("Consent given by"), max_length=200, required=False)
+    consent_given_by = forms.CharField(
+        label=_("Consent given by"),
+        max_length=200,
+        required=False,
+        help_text=CONSENT_BY_HELP,
+    )
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = model_choices(organisations)
+
+    def clean(self):
+        return clean_legal_basis(self, super().clean())
 
 
 class AgendaForm(StyledForm):
@@ -128,7 +154,12 @@ class HandoverRecordForm(StyledForm):
     consent_given_on = date_field(
         _("Consent given on"), required=False, help_text=_("Only with consent as legal basis.")
     )
-    consent_given_by = forms.CharField(label=_("Consent given by"), max_length=200, required=False)
+    consent_given_by = forms.CharField(
+        label=_("Consent given by"),
+        max_length=200,
+        required=False,
+        help_text=CONSENT_BY_HELP,
+    )
     purpose = forms.CharField(
         label=_("Purpose of sharing"), widget=forms.Textarea, required=False, max_length=2000
     )
@@ -136,6 +167,9 @@ class HandoverRecordForm(StyledForm):
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receiving_organisation"].choices = model_choices(organisations)
+
+    def clean(self):
+        return clean_legal_basis(self, super().clean())
 
 
 class GuardiansForm(StyledForm):
@@ -223,3 +257,38 @@ class SignalResolveForm(StyledForm):
 
 class SignalAcknowledgeForm(StyledForm):
     signal = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SignalRaiseForm(StyledForm):
+    """The school asks the work service to contact the youth again (a signal raised by hand)."""
+
+    note = forms.CharField(
+        label=_("What should the work service know?"), widget=forms.Textarea, max_length=2000
+    )
+    person = ChoiceByPk(label=_("To a client manager"), required=False)
+    due_on = date_field(_("Act by"), required=False)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = model_choices(people, _("The whole work service"))
+
+
+class FollowUpContactForm(StyledForm):
+    contact_on = date_field(_("Date of contact"))
+    with_whom = forms.ChoiceField(
+        label=_("With whom"), choices=FollowUpWith.choices, widget=forms.RadioSelect
+    )
+    situation = forms.ChoiceField(label=_("Situation"), choices=[("", CHOOSE), *Situation.choices])
+    next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea, required=False, max_length=4000
+    )
+
+
+class FollowUpEndForm(StyledForm):
+    ended_on = date_field(_("Follow-up ended on"))
+    reason = forms.CharField(label=_("Why does the follow-up end?"), max_length=2000)
+
+
+class MonitoringNoteForm(StyledForm):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=4000)

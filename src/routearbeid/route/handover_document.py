@@ -87,6 +87,9 @@ table.kv th {{ width: 32%; background: #f3f3f3; font-weight: 700; }}
 .rule {{ color: #444; font-size: 8pt; }}
 .text {{ white-space: pre-line; }}
 section {{ break-inside: auto; }}
+.portal-doc {{ display: flex; gap: 8pt; align-items: flex-start; break-inside: avoid; }}
+.portal-qr {{ width: 32mm; height: 32mm; flex: none; }}
+.portal-doc-url {{ font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; word-break: break-all; }}
 """
 
 
@@ -192,12 +195,17 @@ def document_pdf(html: str) -> bytes:
     return document.write_pdf(stylesheets=[css], pdf_variant="pdf/ua-1")
 
 
-def handover_document_generate(*, actor, student_id: int) -> tuple[Case, bytes]:
+def handover_document_generate(*, actor, student_id: int, base_url: str = "") -> tuple[Case, bytes]:
     """The PDF of the student's case, if the actor may see it (else NotFound); logs the read and
     records the event on the timeline (R-END-2)."""
     actor = as_actor(actor)
     case = _case_for_student(actor, student_id)
-    pdf = document_pdf(document_html(document_context(actor, case)))
+    context = document_context(actor, case)
+    from routearbeid.portal.documents import handover_document_portal
+
+    # the youth's report page link and QR code (made here when the school has not made one yet)
+    context["portal"] = handover_document_portal(actor=actor, case=case, base_url=base_url)
+    pdf = document_pdf(document_html(context))
     with transaction.atomic():
         case_processing_log(actor, case, "route.handover", "read")
         timeline_append(case=case, actor=actor, kind="handover_document")
@@ -209,7 +217,9 @@ def handover_document_generate(*, actor, student_id: int) -> tuple[Case, bytes]:
 @require_GET
 def handover_pdf(request: HttpRequest, student_id: int) -> HttpResponse:
     try:
-        case, pdf = handover_document_generate(actor=request.user, student_id=student_id)
+        case, pdf = handover_document_generate(
+            actor=request.user, student_id=student_id, base_url=request.build_absolute_uri("/")
+        )
     except NotFound:
         raise Http404 from None
     student = case.student

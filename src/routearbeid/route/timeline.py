@@ -32,7 +32,14 @@ EVENT_TEXT = {
     "employment_ended": _("Job at %(employer)s ended"),
     "exemption_recorded": _("Exemption decision %(reference)s recorded"),
     "outflow": _("Outflow into work; deregistered by the school on %(deregistered_on)s"),
-    "checkin_recorded": _("Check-in %(sequence)s recorded"),
+    "checkin_recorded": _("Check-in %(sequence)s recorded: %(situation)s"),
+    "checkin_not_reached": _("Check-in %(sequence)s: youth not reached; try again by %(date)s"),
+    "follow_up_contact": _(
+        "Follow-up contact of the work service with: %(with_whom)s; situation: %(situation)s; "
+        "next step: %(next_step)s"
+    ),
+    "follow_up_ended": _("Follow-up by the work service ended: %(reason)s"),
+    "monitoring_note": _("Monitoring note by the RMC"),
     "self_report": _("Self-report: %(report_kind)s"),
     "signal_raised": _("Signal: %(signal_kind)s"),
     "signal_status": _("Signal %(signal_kind)s: %(signal_status)s"),
@@ -42,15 +49,22 @@ EVENT_TEXT = {
     "meeting_advice": _("Advice of %(organisation)s at the outflow meeting"),
     "meeting_decision": _("Outflow meeting decided: %(profile)s"),
     "meeting_action": _("Action for %(organisation)s: %(description)s"),
+    # privacy.retention: the retention period ended, the personal data became placeholders
+    "anonymised": _("Personal data anonymised: the retention period has ended"),
 }
 
 
 def _choice_labels() -> dict:
     """Data keys that hold a stored choice value, shown as its label in the reader's language."""
-    from routearbeid.aftercare.constants import SelfReportKind, SignalKind, SignalStatus
+    from routearbeid.aftercare.constants import (
+        FollowUpWith,
+        SelfReportKind,
+        SignalKind,
+        SignalStatus,
+    )
     from routearbeid.employment.constants import ProvisionKind, ProvisionStatus
 
-    from .constants import OutflowProfile, Stage
+    from .constants import OutflowProfile, Situation, Stage
 
     return {
         "stage": Stage,
@@ -60,6 +74,8 @@ def _choice_labels() -> dict:
         "provision_status": ProvisionStatus,
         "signal_kind": SignalKind,
         "signal_status": SignalStatus,
+        "with_whom": FollowUpWith,
+        "situation": Situation,
     }
 
 

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from routearbeid.aftercare import services as aftercare_services
-from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES
-from routearbeid.aftercare.models import Signal
+from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES, SignalKind
+from routearbeid.aftercare.models import Signal, WorkServiceFollowUp
+from routearbeid.aftercare.schedules import work_service_of
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
 from routearbeid.core.forms import StyledForm
@@ -28,8 +29,11 @@ from routearbeid.meetings import services as meeting_services
 from routearbeid.meetings.constants import MeetingStatus
 from routearbeid.meetings.models import OutflowMeeting
 from routearbeid.organisations.actors import Actor, actor_for
-from routearbeid.organisations.constants import OrganisationKind
-from routearbeid.organisations.models import Organisation
+from routearbeid.organisations.constants import OrganisationKind, Role
+from routearbeid.organisations.models import Organisation, User
+from routearbeid.portal import selectors as portal_selectors
+from routearbeid.portal import services as portal_services
+from routearbeid.portal import views as portal_views
 from routearbeid.students.selectors import student_get
 
 from . import forms, permissions, services
@@ -47,6 +51,8 @@ ROUTE_MAP = [
     ("outflow", _("Outflow"), (Stage.OUTFLOW,)),
     ("aftercare", _("Aftercare"), (Stage.AFTERCARE,)),
 ]
+# The school's panel for the youth's own report page (/melden/): from the handover on.
+PORTAL_PANEL_STAGES = (Stage.HANDOVER, Stage.OUTFLOW, Stage.AFTERCARE, Stage.CLOSED)
 STAGE_ORDER = [
     Stage.CONSULTATION,
     Stage.ABA,
@@ -87,6 +93,14 @@ class Action:
     panel: str
 
 
+@dataclass(frozen=True)
+class ActionPage:
+    """An action whose answer is a page of its own instead of a redirect (the youth's card with a
+    link that is shown only once)."""
+
+    respond: Callable  # (request) -> HttpResponse
+
+
 def _school(actor, case):
     return case is not None and permissions.may_manage_case(actor, case)
 
@@ -104,7 +118,8 @@ def _own_involvement_possible(actor, case):
 
 
 def _in_aftercare_school(actor, case):
-    return _school(actor, case) and case.stage == Stage.AFTERCARE
+    # R-NZ-3: the last check-in falls on the day the case closes; it can still be recorded then
+    return _school(actor, case) and case.stage in (Stage.AFTERCARE, Stage.CLOSED)
 
 
 def involvement_organisations(actor: Actor, case: Case) -> list[Organisation]:
@@ -321,7 +336,16 @@ def _after_outflow_work(actor, case):
     return _work_matters(actor, case) and case.stage in (Stage.OUTFLOW, Stage.AFTERCARE)
 
 
-@action("self-report", forms.SelfReportForm, _after_outflow_work, "aftercare")
+def _self_report_possible(actor, case):
+    # R-NZ-4: the youth can report at any time after leaving school, also after aftercare ended
+    return (
+        case is not None
+        and case.stage in (Stage.OUTFLOW, Stage.AFTERCARE, Stage.CLOSED)
+        and permissions.may_record_work_matters(actor, case)
+    )
+
+
+@action("self-report", forms.SelfReportForm, _self_report_possible, "aftercare")
 def _self_report(actor, case, d):
     aftercare_services.self_report_record(
         actor=actor,
@@ -338,6 +362,82 @@ def _self_report(actor, case, d):
 def _job_loss(actor, case, d):
     aftercare_services.job_loss_threat_record(actor=actor, case_id=case.pk, note=d["note"])
     return _("The threat of job loss has been recorded and the other party has been signalled.")
+
+
+def _work_service(case: Case) -> Organisation | None:
+    """The case's work service, looked up once per request (offers and form choices)."""
+    if not hasattr(case, "_page_work_service"):
+        case._page_work_service = work_service_of(case)  # type: ignore[attr-defined]
+    return case._page_work_service  # type: ignore[attr-defined]
+
+
+def _school_asks_work_service(actor, case):
+    return (
+        _school(actor, case)
+        and case.stage in (Stage.AFTERCARE, Stage.CLOSED)
+        and _work_service(case) is not None
+    )
+
+
+@action("signal-raise", forms.SignalRaiseForm, _school_asks_work_service, "aftercare")
+def _signal_raise(actor, case, d):
+    aftercare_services.signal_raise(
+        actor=actor,
+        case_id=case.pk,
+        kind=SignalKind.CONTACT_WORK_SERVICE,
+        note=d["note"],
+        person_id=d.get("person"),
+        due_on=d.get("due_on"),
+    )
+    return _("The work service has been asked to contact the youth again.")
+
+
+def _follows_up(actor, case):
+    return case is not None and aftercare_services.work_service_may_follow_up(actor, case)
+
+
+@action("follow-up-contact", forms.FollowUpContactForm, _follows_up, "follow-up")
+def _follow_up_contact(actor, case, d):
+    aftercare_services.follow_up_contact_record(
+        actor=actor,
+        case_id=case.pk,
+        contact_on=d["contact_on"],
+        with_whom=d["with_whom"],
+        situation=d["situation"],
+        next_step=d.get("next_step") or "",
+        notes=d.get("notes") or "",
+    )
+    return _("The follow-up contact has been recorded.")
+
+
+@action("follow-up-end", forms.FollowUpEndForm, _follows_up, "follow-up")
+def _follow_up_end(actor, case, d):
+    aftercare_services.follow_up_end(
+        actor=actor, case_id=case.pk, ended_on=d["ended_on"], reason=d["reason"]
+    )
+    return _("The follow-up by the work service has ended.")
+
+
+def _monitors(actor, case):
+    # R-RMC-1: the RMC of the youth's region keeps monitoring notes, from outflow on
+    return (
+        case is not None
+        and case.stage in (Stage.AFTERCARE, Stage.CLOSED)
+        and _rmc_of_region(actor, case)
+    )
+
+
+def _rmc_of_region(actor, case) -> bool:
+    if not actor.has_role(Role.RMC_OFFICER):
+        return False
+    region_id = case.student.school.region_id
+    return any(s.role == Role.RMC_OFFICER and s.region_id == region_id for s in actor.seats)
+
+
+@action("monitoring-note", forms.MonitoringNoteForm, _monitors, "follow-up")
+def _monitoring_note(actor, case, d):
+    aftercare_services.monitoring_note_record(actor=actor, case_id=case.pk, text=d["text"])
+    return _("The monitoring note has been saved.")
 
 
 def _has_signals(actor, case):
@@ -358,6 +458,30 @@ def _signal_resolve(actor, case, d):
         raise NotFound("not found")
     aftercare_services.signal_resolve(actor=actor, signal_id=d["signal"], note=d["note"])
     return _("The signal has been resolved.")
+
+
+def _portal_link_possible(actor, case):
+    return _school(actor, case) and case.stage in portal_services.LINK_STAGES
+
+
+def _portal_link_revocable(actor, case):
+    return (
+        _school(actor, case)
+        and case.stage in PORTAL_PANEL_STAGES
+        and portal_selectors.active_link(case) is not None
+    )
+
+
+@action("portal-link", StyledForm, _portal_link_possible, "portal")
+def _portal_link(actor, case, d):
+    new = portal_services.portal_link_renew(actor=actor, case_id=case.pk)
+    return ActionPage(lambda request: portal_views.card_response(request, case, new))
+
+
+@action("portal-link-revoke", StyledForm, _portal_link_revocable, "portal")
+def _portal_link_revoke(actor, case, d):
+    portal_services.portal_link_revoke(actor=actor, case_id=case.pk)
+    return _("The link has been revoked: the youth's card no longer works.")
 
 
 # --- form construction ---------------------------------------------------------------------------
@@ -392,6 +516,17 @@ def form_kwargs(name: str, actor: Actor, case: Case, student) -> dict:
         return {"employers": Employer.objects.order_by("name")}
     if name == "provision":
         return {"employments": case.employments.select_related("employer")}
+    if name == "signal-raise":
+        work_service = _work_service(case)
+        return {
+            "people": User.objects.filter(
+                is_active=True,
+                memberships__organisation=work_service,
+                memberships__role=Role.WORK_SERVICE_MANAGER,
+            ).order_by("last_name", "first_name")
+            if work_service
+            else User.objects.none()
+        }
     return {}
 
 
@@ -437,6 +572,7 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
             case.involvements.select_related("organisation").order_by("organisation__kind")
         )
         handover = _handover_of(case)
+        after_outflow = case.stage in (Stage.AFTERCARE, Stage.CLOSED)
         context.update(
             {
                 # aftercare closes by itself on its end date (R-NZ-7): no checklist to work through
@@ -452,11 +588,22 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
                 "handover": handover,
                 "employments": case.employments.select_related("employer"),
                 "exemptions": case.exemptions.all(),
-                "checks": (checks := list(case.checks.all())),
+                "checks": (checks := list(case.checks.select_related("retry_of"))),
+                "today": today(),
                 "next_check": (
                     next_check := next((c for c in checks if c.recorded_on is None), None)
                 ),
                 "self_reports": case.self_reports.all()[:20],
+                # the work service's follow-up and the RMC's notes exist only after outflow
+                "follow_up": WorkServiceFollowUp.objects.filter(case=case).first()
+                if after_outflow
+                else None,
+                "follow_up_contacts": case.follow_up_contacts.select_related("recorded_by")[:50]
+                if after_outflow
+                else [],
+                "monitoring_notes": case.monitoring_notes.select_related("recorded_by")[:50]
+                if after_outflow and _rmc_of_region(actor, case)
+                else [],
                 "signals": Signal.objects.filter(
                     case=case,
                     organisation_id__in=organisation_ids,
@@ -468,6 +615,10 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
                 ],
                 "contacts": _contacts(case, involvements, handover),
                 "may_download_handover": may_get_document(actor, case),
+                "portal_panel": case.stage in PORTAL_PANEL_STAGES and _school(actor, case),
+                "portal_link": portal_selectors.active_link(case)
+                if case.stage in PORTAL_PANEL_STAGES and _school(actor, case)
+                else None,
             }
         )
         checkin_form = context["forms"].get("checkin")
@@ -517,6 +668,9 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
 def case_open_view(request: HttpRequest, student_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     student = _get_student_or_404(actor, student_id)
+    if student.school_id not in actor.school_ids:
+        # Only the youth's own school opens a case; for anyone else the form does not exist.
+        raise Http404
     form = forms.OpenCaseForm(request.POST, prefix="open")
     if form.is_valid():
         try:
@@ -559,6 +713,8 @@ def case_action(request: HttpRequest, student_id: int, name: str) -> HttpRespons
         except DomainError as error:
             form.add_error(None, _error_text(error))
         else:
+            if isinstance(message, ActionPage):
+                return message.respond(request)
             messages.success(request, message)
             return redirect(f"{request.path.rsplit('/actie/', 1)[0]}/#panel-{act.panel}")
     case = _case_for_student(actor, student.pk)

@@ -42,6 +42,8 @@ class Student(TimeStampedModel):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Retention (privacy.retention): set when the personal data was replaced by placeholders.
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("student")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +93,9 @@ def student_rows(actor, params) -> tuple:
 @login_required
 def student_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
+    if not actor.works_on_meetings:
+        # The functional administrator and the privacy officer do no case work (need to know).
+        raise Http404
     qs, filters = student_rows(actor, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)

@@ -1,11 +1,17 @@
 """The worklist (/werkvoorraad/): what needs my action, only mine, with a constant number of queries."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.urls import reverse
 
+from routearbeid.route.constants import Situation
 from routearbeid.route.services import involvement_request
 
 URL = reverse("worklist")
+AMS = ZoneInfo("Europe/Amsterdam")
 
 
 def test_worklist_shows_involvement_requests_to_the_asked_organisation_only(client, region1):
@@ -53,3 +59,104 @@ def test_worklist_query_count_does_not_grow_with_rows(
 
 
 QUERIES = 14
+
+
+# --- R-NZ-1/R-NZ-2/R-NZ-3: check-ins from the worklist, in place ----------------------------
+
+
+def _due_checkin(region1, clock_day=dt.date(2025, 7, 10)):
+    with time_machine.travel(dt.datetime(2025, 1, 10, 10, tzinfo=AMS), tick=False):
+        case = region1.outflow(region1.ready_for_outflow(first_name="Nour", last_name="Contact"))
+    return case, case.checks.get(sequence=1)
+
+
+def test_r_nz_2_check_in_recorded_from_the_worklist_in_a_few_clicks(client, region1):
+    """R-NZ-2: the worklist offers each due check-in with contact yes/no and the situations of
+    domain.md as radio buttons; saving it takes it off the worklist and stays on the worklist."""
+    _case, check = _due_checkin(region1)
+    client.force_login(region1.coordinator)
+    with time_machine.travel(dt.datetime(2025, 7, 10, 10, tzinfo=AMS), tick=False):
+        page = client.get(URL).content.decode()
+        assert "Nour Contact" in page
+        prefix = f"c{check.pk}"
+        for situation in Situation.values:
+            assert f'name="{prefix}-situation" value="{situation}"' in page
+        url = reverse("worklist_checkin", args=[check.pk])
+        response = client.post(
+            url,
+            {
+                f"{prefix}-recorded_on": "2025-07-10",
+                f"{prefix}-contact_made": "yes",
+                f"{prefix}-situation": "dual_track",
+            },
+            follow=True,
+        )
+        assert response.redirect_chain == [(URL, 302)]
+        page = response.content.decode()
+        assert "Het nazorgcontact met Nour Contact is vastgelegd." in page
+    check.refresh_from_db()
+    assert (check.recorded_on, check.contact_made, check.situation) == (
+        dt.date(2025, 7, 10),
+        True,
+        "dual_track",
+    )
+    assert check.recorded_by == region1.coordinator
+
+
+def test_r_nz_2_contact_without_situation_is_refused_in_place(client, region1):
+    _case, check = _due_checkin(region1)
+    client.force_login(region1.coordinator)
+    with time_machine.travel(dt.datetime(2025, 7, 10, 10, tzinfo=AMS), tick=False):
+        prefix = f"c{check.pk}"
+        response = client.post(
+            reverse("worklist_checkin", args=[check.pk]),
+            {f"{prefix}-recorded_on": "2025-07-10", f"{prefix}-contact_made": "yes"},
+        )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Kies de situatie van de jongere." in page
+    assert f'<li class="ra-list__item" id="checkin-{check.pk}">' in page
+    check.refresh_from_db()
+    assert check.recorded_on is None
+
+
+def test_r_nz_2_could_not_reach_from_the_worklist_plans_a_retry(client, region1):
+    """R-NZ-2: 'could not reach' records the try and plans a new check-in after the region's
+    retry days; the worklist shows it as the same check-in again."""
+    _case, check = _due_checkin(region1)
+    client.force_login(region1.coordinator)
+    with time_machine.travel(dt.datetime(2025, 7, 10, 10, tzinfo=AMS), tick=False):
+        prefix = f"c{check.pk}"
+        page = client.post(
+            reverse("worklist_checkin", args=[check.pk]),
+            {f"{prefix}-recorded_on": "2025-07-10", f"{prefix}-contact_made": "no"},
+            follow=True,
+        ).content.decode()
+    assert "Niet bereikt: er is een nieuw nazorgcontact met Nour Contact gepland." in page
+    assert "nazorgcontact 1 opnieuw (niet bereikt), gepland op 24-07-2025" in page
+    check.refresh_from_db()
+    assert check.contact_made is False
+
+
+def test_r_nz_3_an_overdue_check_in_stays_until_recorded_also_after_closing(client, region1):
+    _due_checkin(region1)
+    from routearbeid.aftercare.services import cases_close_due
+
+    with time_machine.travel(dt.datetime(2027, 3, 1, 10, tzinfo=AMS), tick=False):
+        client.force_login(region1.coordinator)
+        cases_close_due()
+        page = client.get(URL).content.decode()
+        # all four check-ins, overdue, each with its form
+        assert page.count('<li class="ra-list__item" id="checkin-') == 4
+        assert page.count('action="/werkvoorraad/nazorgcontact/') == 4
+        assert "te laat" in page
+
+
+def test_worklist_checkin_of_another_school_is_not_found(client, region1):
+    _case, check = _due_checkin(region1)
+    for person in (region1.other_coordinator, region1.work_service_manager):
+        client.force_login(person)
+        response = client.post(reverse("worklist_checkin", args=[check.pk]), {})
+        assert response.status_code == 404
+    check.refresh_from_db()
+    assert check.recorded_on is None

@@ -1,5 +1,6 @@
 """Settings shared by every environment; every value can be set from the environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -41,14 +42,22 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "routearbeid.core",
     "routearbeid.organisations",
+    "routearbeid.accounts",
     "routearbeid.students",
     "routearbeid.route",
     "routearbeid.meetings",
     "routearbeid.employment",
     "routearbeid.aftercare",
     "routearbeid.processing_log",
+    "routearbeid.privacy",
+    "routearbeid.notifications",
+    "routearbeid.portal",
 ]
 
 MIDDLEWARE = [
@@ -56,9 +65,13 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "routearbeid.portal.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "routearbeid.accounts.middleware.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "routearbeid.processing_log.middleware.TraceMiddleware",
@@ -105,7 +118,8 @@ AUTH_USER_MODEL = "organisations.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Django's own, with a message that is also in Dutch (see accounts.validators)
+        "NAME": "routearbeid.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -116,8 +130,53 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "worklist"
 LOGOUT_REDIRECT_URL = "login"
 
+# Argon2 first; older PBKDF2 hashes still check and are rehashed with Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Two-step login (django-otp): a code from an authenticator app after the password. Production
+# refuses to start without it; only the `make run` demo may switch it off (REQUIRE_2FA=false).
+ROUTEARBEID_REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "Route Arbeid"
+# Administrators can remove someone's app (to set it up again) but never read its secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# django-axes: after AXES_FAILURE_LIMIT failed logins for one user name, or from one address,
+# further attempts are refused for AXES_COOLOFF_MINUTES (either one locks: per account and per IP).
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15") or 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "routearbeid.accounts.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "routearbeid.accounts.ip.client_ip"
+# Lockouts are logged through Django's logging; no banner on every management command.
+AXES_VERBOSE = False
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (0: use REMOTE_ADDR).
+ROUTEARBEID_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0") or 0)
+
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+# The staff screens are in Dutch or English (STAFF_LANGUAGES); the youth's own report page
+# (/melden/, app `portal`) also in Arabic, Ukrainian, Tigrinya, Turkish and Dari. Each name is
+# written in its own script. Dari is "fa-af" (browsers send fa-AF or prs; see portal.language).
+LANGUAGES = [
+    ("nl", "Nederlands"),
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("uk", "Українська"),
+    ("ti", "ትግርኛ"),
+    ("tr", "Türkçe"),
+    ("fa-af", "دری"),
+]
+STAFF_LANGUAGES = ("nl", "en")
+LANGUAGES_BIDI = ["he", "ar", "ar-dz", "ckb", "fa", "fa-af", "ug", "ur"]
 LOCALE_PATHS = [ROUTEARBEID_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
@@ -126,6 +185,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "var" / "static")
 
+# Logged out after 30 minutes without a request: every request saves the session, which moves
+# its expiry (SESSION_COOKIE_AGE seconds) forward.
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", "1800") or 1800)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
@@ -155,22 +216,37 @@ TASKS = {
 }
 
 # E-mail goes through Django 6.1's MAILERS; SMTP host and port from the environment.
+# Mail is never sent from a request: notifications puts it in its outbox and a task delivers it.
 MAILERS = {
     "default": {
         "BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
         "OPTIONS": {
             "host": env("EMAIL_HOST", "127.0.0.1"),
             "port": int(env("EMAIL_PORT", "1025") or 1025),
+            "username": env("EMAIL_HOST_USER") or None,
+            "password": env("EMAIL_HOST_PASSWORD") or None,
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            # A hanging SMTP server must not hold the outbox lease for long (seconds).
+            "timeout": int(env("EMAIL_TIMEOUT", "20") or 20),
         },
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Route Arbeid <noreply@routearbeid.localhost>")
+# Absolute links in e-mail and the calendar feed start with this (no trailing slash).
+ROUTEARBEID_BASE_URL = (env("BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secret_links": {"()": "routearbeid.core.logging.RedactSecretLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secret_links"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # Django's own request loggers write the path: the youth's and the calendar's secret links
+    # are redacted on the logger itself, whatever handler a deployment adds.
+    "loggers": {
+        "django.request": {"filters": ["redact_secret_links"]},
+        "django.server": {"filters": ["redact_secret_links"]},
+    },
 }
 
 

@@ -6,6 +6,8 @@ from .base import env
 SECRET_KEY = "test-only-key"  # tests only
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
+# Off so that tests can use client.force_login; the accounts tests switch it on themselves.
+ROUTEARBEID_REQUIRE_2FA = False
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MAILERS = {
     "default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")}

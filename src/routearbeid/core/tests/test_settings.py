@@ -14,7 +14,7 @@ def _import_prod(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "REQUIRE_2FA"}
     }
     clean.update(env)
     return subprocess.run(
@@ -42,6 +42,51 @@ def test_production_refuses_debug():
 def test_production_starts_with_secret_key():
     result = _import_prod({"SECRET_KEY": "x" * 50})
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_two_step_login():
+    result = _import_prod({"SECRET_KEY": "x" * 50, "REQUIRE_2FA": "false"})
+    assert result.returncode != 0
+    assert "REQUIRE_2FA" in result.stderr
+
+
+def test_production_requires_two_step_login():
+    script = (
+        "import routearbeid.config.settings.prod as s; "
+        "print(s.ROUTEARBEID_REQUIRE_2FA, s.PASSWORD_HASHERS[0])"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "REQUIRE_2FA"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**env, "SECRET_KEY": "x" * 50, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+
+def test_the_make_run_demo_has_two_step_login_off_unless_asked():
+    script = "import routearbeid.config.settings.dev as s; print(s.ROUTEARBEID_REQUIRE_2FA)"
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"REQUIRE_2FA", "DJANGO_SETTINGS_MODULE"}
+    }
+    for extra, expected in (({}, "False"), ({"REQUIRE_2FA": "true"}, "True")):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**env, **extra, "PYTHONPATH": str(ROOT / "src")},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.stdout.strip() == expected, result.stderr
 
 
 @pytest.mark.parametrize(
