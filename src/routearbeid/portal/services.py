@@ -21,6 +21,7 @@ from routearbeid.route import permissions
 from routearbeid.route import services as route_services
 from routearbeid.route.constants import Stage
 from routearbeid.route.models import Case
+from routearbeid.route.timeline import timeline_append
 
 from .models import PortalLink
 
@@ -85,6 +86,7 @@ def portal_link_renew(*, actor, case_id: int, token: str | None = None) -> NewLi
         raise DomainError(
             _("A new link was just made for this youth at the same moment. Reload the page.")
         ) from None
+    timeline_append(case=case, actor=actor, kind="portal_link_made")  # R-END-2
     case_processing_log(actor, case, ACTIVITY, "create")
     return NewLink(link=link, token=token)
 
@@ -96,6 +98,7 @@ def portal_link_revoke(*, actor, case_id: int) -> PortalLink:
     link = _revoke_active(case, actor.user)
     if link is None:
         raise DomainError(_("There is no active link to revoke."))
+    timeline_append(case=case, actor=actor, kind="portal_link_revoked")  # R-END-2
     case_processing_log(actor, case, ACTIVITY, "update")
     return link
 

@@ -40,6 +40,8 @@ EVENT_TEXT = {
     ),
     "follow_up_ended": _("Follow-up by the work service ended: %(reason)s"),
     "monitoring_note": _("Monitoring note by the RMC"),
+    "portal_link_made": _("New report page link for the youth (an older one stops working)"),
+    "portal_link_revoked": _("Report page link revoked"),
     "self_report": _("Self-report: %(report_kind)s"),
     "signal_raised": _("Signal: %(signal_kind)s"),
     "signal_status": _("Signal %(signal_kind)s: %(signal_status)s"),

@@ -19,6 +19,7 @@ from routearbeid.portal.forms import phone_clean
 from routearbeid.portal.models import PortalLink
 from routearbeid.processing_log.models import ProcessingLogRecord
 from routearbeid.route.constants import Stage
+from routearbeid.route.models import TimelineEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,20 @@ def test_revoke_makes_the_link_404(client, youth, region1):
     assert client.get(url(token)).status_code == 404
     with pytest.raises(DomainError):
         services.portal_link_revoke(actor=region1.coordinator, case_id=case.pk)
+
+
+def test_r_end_2_making_and_revoking_a_link_are_on_the_timeline(youth, region1):
+    case, _token = youth
+    services.portal_link_renew(actor=region1.coordinator, case_id=case.pk)
+    services.portal_link_revoke(actor=region1.coordinator, case_id=case.pk)
+    kinds = list(
+        TimelineEvent.objects.filter(case=case, kind__startswith="portal_link")
+        .order_by("id")
+        .values_list("kind", "actor")
+    )
+    made = [k for k in kinds if k[0] == "portal_link_made"]
+    assert made and all(actor == region1.coordinator.pk for _kind, actor in kinds)
+    assert kinds[-1] == ("portal_link_revoked", region1.coordinator.pk)
 
 
 # --- reports (R-NZ-4) --------------------------------------------------------------------------

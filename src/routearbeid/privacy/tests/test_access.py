@@ -196,6 +196,23 @@ def test_the_log_shows_every_organisation_and_filters(client, region1):
     assert "utrecht-form-field-error-message" in response.content.decode()
 
 
+def test_the_log_tells_the_youths_own_reads_from_the_systems(client, region1):
+    """Records without a person: the youth on their report page, or a scheduled task."""
+    from routearbeid.processing_log.services import processing_log_record
+
+    case = region1.open_case()
+    processing_log_record(
+        actor=None, operation="read", activity="portal.self_report", student_ids=[case.student_id]
+    )
+    processing_log_record(
+        actor=None, operation="update", activity="aftercare.signal", student_ids=[case.student_id]
+    )
+    client.force_login(region1.privacy_officer)
+    page = client.get(reverse("privacy:subject_log", args=[case.student_id])).content.decode()
+    assert page.count("De jongere (eigen meldpagina)") == 1
+    assert page.count("Het systeem (geplande taak)") == 1
+
+
 def test_viewing_the_log_and_searching_are_logged(client, region1):
     student = region1.student(last_name="Gezocht")
     client.force_login(region1.privacy_officer)
