@@ -61,3 +61,32 @@ def test_a_refused_step_shows_its_rules_in_place_and_focuses_the_message(visit, 
     assert focused_in_alert
     case.refresh_from_db()
     assert case.stage == "consultation"
+
+
+def test_account_settings_and_privacy_pages_pass_axe(visit, region1):
+    """The pages of #4 and #5 that have no walk of their own: the account, the e-mail choice and
+    the calendar link of a coordinator, and the privacy officer's search, log and register."""
+    case = region1.outflow(region1.ready_for_outflow())
+    coordinator = visit().login(_password(region1.coordinator))
+    for path, heading in (
+        ("/account/", "Mijn account"),
+        ("/instellingen/meldingen/", None),
+        ("/instellingen/agenda/", None),
+    ):
+        coordinator.go(path)  # go() runs axe on every page
+        if heading:
+            assert coordinator.page.get_by_role("heading", name=heading).is_visible()
+    coordinator.close()
+    officer = visit().login(_password(region1.privacy_officer))
+    officer.go("/privacy/")
+    officer.page.get_by_role("textbox").first.fill(case.student.last_name)
+    officer.page.locator("main button[type=submit]").first.click()
+    officer.page.wait_for_load_state()
+    officer.axe()
+    officer.page.get_by_role("link", name=case.student.last_name, exact=False).first.click()
+    officer.page.wait_for_load_state()
+    assert (
+        officer.page.get_by_role("heading", level=1).inner_text().endswith(case.student.full_name)
+    )
+    officer.axe()
+    officer.go("/privacy/verwerkingen/")
