@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.tasks import TaskResultStatus, task
-from django.utils import timezone
+from django.tasks import task
 from django.utils.module_loading import import_string
+
+from routearbeid.core.tasks import enqueue_once, next_local_time
 
 from . import services
 
@@ -44,42 +45,12 @@ def raise_signals() -> dict[str, int]:
 
 def next_run_at(now: dt.datetime | None = None) -> dt.datetime:
     """The next DAILY_RUN_AT after `now`, in the project's time zone."""
-    local = timezone.localtime(now or timezone.now())
-    at = timezone.make_aware(dt.datetime.combine(local.date(), DAILY_RUN_AT))
-    if at <= local:
-        at = timezone.make_aware(
-            dt.datetime.combine(local.date() + dt.timedelta(days=1), DAILY_RUN_AT)
-        )
-    return at
-
-
-def daily_pending(*, include_running: bool) -> bool:
-    """Whether a daily run waits in the database queue (or runs, when asked)."""
-    from django_tasks_db.models import DBTaskResult
-
-    statuses = [TaskResultStatus.READY]
-    if include_running:
-        statuses.append(TaskResultStatus.RUNNING)
-    return DBTaskResult.objects.filter(
-        task_path=daily_run.module_path, status__in=statuses
-    ).exists()
+    return next_local_time(DAILY_RUN_AT, now)
 
 
 def daily_schedule(*, run_after: dt.datetime | None, include_running: bool) -> bool:
-    """Enqueue the daily run unless one is already waiting; True when one was enqueued.
-
-    Only a backend that can defer (the database queue) keeps the chain going; with the immediate
-    backend of the tests nothing is enqueued, so a run never calls itself again at once.
-    """
-    from django_tasks_db.backend import DatabaseBackend
-
-    backend = daily_run.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        return False
-    if daily_pending(include_running=include_running):
-        return False
-    daily_run.using(run_after=run_after).enqueue()
-    return True
+    """Enqueue the daily run unless one is already waiting; True when one was enqueued."""
+    return enqueue_once(daily_run, run_after=run_after, count_running=include_running)
 
 
 @task

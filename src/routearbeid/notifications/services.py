@@ -254,10 +254,12 @@ def outbox_enqueue(
 def _deliver_soon() -> None:
     """Urgent mail goes out now rather than at the sender's next minute (one waiting run is
     enough: it sends everything that is due)."""
+    from routearbeid.core.tasks import run_pending
+
     from . import tasks
 
     def enqueue() -> None:
-        if not tasks.pending(tasks.deliver_outbox, count_running=False):
+        if not run_pending(tasks.deliver_outbox, count_running=False):
             tasks.deliver_outbox.enqueue()
 
     transaction.on_commit(enqueue)

@@ -14,14 +14,14 @@ from dataclasses import asdict
 from django.tasks import Task, task
 from django.utils import timezone
 
+from routearbeid.core.tasks import enqueue_once, next_local_time
+
 from . import services
 from .constants import DIGEST_TIME
 
 logger = logging.getLogger(__name__)
 
 SENDER_INTERVAL = dt.timedelta(minutes=1)
-# A run that has been "running" longer than this has died with its worker: start a new chain.
-STALE_RUN = dt.timedelta(hours=1)
 
 
 @task
@@ -58,38 +58,12 @@ def send_daily_digests_every_day() -> dict[str, int]:
 
 def next_digest_time(now: dt.datetime) -> dt.datetime:
     """The next DIGEST_TIME in local time after `now` (right across daylight saving changes)."""
-    local = timezone.localtime(now)
-    day = local.date()
-    candidate = timezone.make_aware(dt.datetime.combine(day, DIGEST_TIME))
-    if candidate <= now:
-        candidate = timezone.make_aware(
-            dt.datetime.combine(day + dt.timedelta(days=1), DIGEST_TIME)
-        )
-    return candidate
-
-
-def pending(periodic: Task, *, count_running: bool) -> bool:
-    """Whether a run of this task is already waiting (or, optionally, still running)."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    if not isinstance(periodic.get_backend(), DatabaseBackend):
-        return False
-    runs = DBTaskResult.objects.filter(task_path=periodic.module_path)
-    if runs.filter(status="READY").exists():
-        return True
-    return count_running and (
-        runs.filter(status="RUNNING", started_at__gte=timezone.now() - STALE_RUN).exists()
-    )
+    return next_local_time(DIGEST_TIME, now)
 
 
 def _queue_next(periodic: Task, when: dt.datetime) -> bool:
-    if not periodic.get_backend().supports_defer:
-        return False  # e.g. the immediate backend of the tests: no chains
-    if pending(periodic, count_running=False):
-        return False  # another chain is already waiting: the two merge into one
-    periodic.using(run_after=when).enqueue()
-    return True
+    # Another chain already waiting: the two merge into one.
+    return enqueue_once(periodic, run_after=when, count_running=False)
 
 
 def schedule() -> list[str]:
@@ -106,8 +80,6 @@ def schedule() -> list[str]:
         if not periodic.get_backend().supports_defer:
             logger.warning("notifications: task backend cannot run tasks later; not scheduled")
             return started
-        if pending(periodic, count_running=True):
-            continue
-        periodic.using(run_after=when).enqueue()
-        started.append(periodic.name)
+        if enqueue_once(periodic, run_after=when, count_running=True):
+            started.append(periodic.name)
     return started
