@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from routearbeid.core import exports
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.organisations.actors import actor_for
@@ -22,6 +24,7 @@ from routearbeid.processing_log.services import processing_log_record
 from routearbeid.route.constants import LegalBasis, Situation
 
 from . import selectors, services
+from .constants import SignalStatus
 from .forms import CheckinQuickForm
 from .selectors import NO_CONTACT_MONTHS
 
@@ -114,6 +117,97 @@ def worklist_checkin(request: HttpRequest, check_id: int) -> HttpResponse:
     return render(request, "aftercare/worklist.html", context)
 
 
+# --- The worklist as a download -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One item of the worklist in the export: its section, whom, what, and the date shown."""
+
+    section: str
+    name: str
+    subject: str
+    details: str
+    date: dt.date | None
+    status: str
+    student_id: int | None = None
+
+
+def _worklist_rows(actor) -> list[WorklistRow]:
+    """Every item of the worklist, section by section in the screen's order and with its
+    selectors, without the screen's cap of LIMIT per section; one query per section."""
+    on = today()
+    rows: list[WorklistRow] = []
+    section = _("Signals")
+    for s in selectors.my_signals(actor):
+        acknowledged = s.status == SignalStatus.ACKNOWLEDGED
+        rows.append(
+            WorklistRow(
+                section,
+                s.case.student.full_name,
+                s.get_kind_display(),
+                s.text,
+                s.due_on,
+                _("acknowledged") if acknowledged else "",
+                s.case.student_id,
+            )
+        )
+    section = _("Check-ins")
+    for c in selectors.my_checkins(actor):
+        if c.retry_of:
+            subject = _("Check-in %(n)s again (not reached)") % {"n": c.retry_of.sequence}
+        else:
+            subject = _("Check-in %(n)s") % {"n": c.sequence}
+        status = _("overdue") if c.due_on < on else ""
+        name = c.case.student.full_name
+        rows.append(WorklistRow(section, name, subject, "", c.due_on, status, c.case.student_id))
+    section = _("Asked to take part")
+    for i in selectors.my_involvement_requests(actor):
+        name = i.case.student.full_name
+        org = i.organisation.name
+        rows.append(WorklistRow(section, name, org, "", i.requested_on, "", i.case.student_id))
+    section = _("Actions from outflow meetings")
+    for a in selectors.my_actions(actor):
+        case = a.agenda_item.case
+        name = case.student.full_name
+        rows.append(WorklistRow(section, name, a.description, "", a.due_on, "", case.student_id))
+    section = _("Outflow meetings this week")
+    for m in selectors.my_meetings(actor):
+        rows.append(WorklistRow(section, "", _("Outflow meeting"), m.place, m.scheduled_on, ""))
+    return rows
+
+
+WORKLIST_COLUMNS = [
+    exports.Column(gettext_lazy("Section"), lambda r: r.section),
+    exports.Column(gettext_lazy("Name"), lambda r: r.name),
+    exports.Column(gettext_lazy("Subject"), lambda r: r.subject),
+    exports.Column(gettext_lazy("Details"), lambda r: r.details),
+    exports.Column(gettext_lazy("Date"), lambda r: r.date),
+    exports.Column(gettext_lazy("Status"), lambda r: r.status),
+]
+
+
+@login_required
+def worklist_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The own worklist as one table with a column naming the section; every youth in it is
+    logged as read, with the screen's activity, in one record set."""
+    fmt = exports.check_format(fmt)
+    actor = actor_for(request.user)
+    rows = _worklist_rows(actor)
+    student_ids = [r.student_id for r in rows if r.student_id is not None]
+    if student_ids:
+        processing_log_record(
+            actor=actor, operation="read", activity="aftercare.signal", student_ids=student_ids
+        )
+    return exports.tabular_response(
+        fmt=fmt,
+        filename="werkvoorraad",
+        columns=WORKLIST_COLUMNS,
+        rows=rows,
+        sheet_title=_("Worklist"),
+    )
+
+
 # --- RMC monitoring list (R-RMC-1) -------------------------------------------------------------
 
 PAGE_SIZE = 50
@@ -169,44 +263,32 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     return render(request, "aftercare/monitoring.html", context)
 
 
+MONITORING_COLUMNS = [
+    exports.Column(gettext_lazy("Name"), lambda c: c.student.full_name),
+    exports.Column(gettext_lazy("Date of birth"), lambda c: c.student.date_of_birth),
+    exports.Column(gettext_lazy("Age"), lambda c: c.age),
+    exports.Column(gettext_lazy("School"), lambda c: c.student.school.name),
+    exports.Column(gettext_lazy("Outflow date"), lambda c: c.outflow_on),
+    exports.Column(
+        gettext_lazy("Last known situation"),
+        lambda c: c.get_last_known_situation_display() if c.last_known_situation else "",
+    ),
+    exports.Column(gettext_lazy("Last contact"), lambda c: c.last_contact_on),
+    exports.Column(gettext_lazy("Open signals"), lambda c: c.open_signals),
+    exports.Column(gettext_lazy("Monitoring until"), lambda c: c.rmc_monitoring_ends_on),
+]
+
+
 @login_required
-def monitoring_export(request: HttpRequest) -> HttpResponse:
-    """The monitoring list with its filters as CSV; every youth in it is logged as read."""
+def monitoring_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse:
+    """The monitoring list with its filters, all pages, as CSV or XLSX; every youth in it is
+    logged as read, in one record set."""
+    fmt = exports.check_format(fmt)
     actor, qs, _filters = _monitoring_rows(request)
     rows = list(qs)
     on = today()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rmc-monitoring-{on:%Y-%m-%d}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with a byte order mark
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            _("Name"),
-            _("Date of birth"),
-            _("Age"),
-            _("School"),
-            _("Outflow date"),
-            _("Last known situation"),
-            _("Last contact"),
-            _("Open signals"),
-            _("Monitoring until"),
-        ]
-    )
     for case in rows:
-        student = case.student
-        writer.writerow(
-            [
-                _csv_safe(student.full_name),
-                f"{student.date_of_birth:%d-%m-%Y}",
-                student.age_on(on),
-                _csv_safe(student.school.name),
-                f"{case.outflow_on:%d-%m-%Y}" if case.outflow_on else "",
-                case.get_last_known_situation_display() if case.last_known_situation else "",
-                f"{case.last_contact_on:%d-%m-%Y}" if case.last_contact_on else "",
-                case.open_signals,
-                f"{case.rmc_monitoring_ends_on:%d-%m-%Y}" if case.rmc_monitoring_ends_on else "",
-            ]
-        )
+        case.age = case.student.age_on(on)
     if rows:
         processing_log_record(
             actor=actor,
@@ -214,9 +296,11 @@ def monitoring_export(request: HttpRequest) -> HttpResponse:
             activity="aftercare.monitoring",
             student_ids=[c.student_id for c in rows],
         )
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    """A cell that a spreadsheet would run as a formula starts with a quote instead."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return exports.tabular_response(
+        fmt=fmt,
+        filename="rmc-monitoring",
+        columns=MONITORING_COLUMNS,
+        rows=rows,
+        sheet_title=_("RMC monitoring"),
+        on=on,
+    )

@@ -109,6 +109,14 @@ ACTIVITIES = {
             _("Anonymise case data when the retention period has ended (GDPR art. 5(1)(e))"),
             _LEGAL_OBLIGATION,
         ),
+        # A call to the API that touched no youth (a list of organisations, a refused call): every
+        # call is in the log (routearbeid.api.views); calls that touch youth log those instead.
+        Activity(
+            "api.call",
+            _("API call"),
+            _("Account for every use of the API by programs (GDPR art. 32)"),
+            _LEGAL_OBLIGATION,
+        ),
         # The youth's own report page (/melden/): the youth reads what is recorded about them
         # (actor None), the school makes and revokes the link.
         Activity(

@@ -10,7 +10,7 @@ from routearbeid.organisations.constants import OrganisationKind, Role
 
 from .activities import ACTIVITIES
 from .models import Operation, ProcessingLogRecord, Status
-from .trace import current_trace_id
+from .trace import current_trace_id, note_records
 
 if TYPE_CHECKING:
     from routearbeid.route.models import Case
@@ -54,6 +54,7 @@ def processing_log_record(
             for student_id in ids
         ]
     )
+    note_records(len(ids))
 
 
 def _work_seats(actor: Actor):

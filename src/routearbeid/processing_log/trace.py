@@ -33,3 +33,29 @@ def set_trace_id(value: str) -> contextvars.Token:
 
 def reset_trace_id(token: contextvars.Token) -> None:
     _current.reset(token)
+
+
+# How many processing-log records the current API call wrote (None outside an API call): the API
+# writes one record of its own for a call that touched no youth, so that every call is logged.
+_written: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "records_written", default=None
+)
+
+
+def count_records() -> contextvars.Token:
+    return _written.set([0])
+
+
+def records_written() -> int:
+    holder = _written.get()
+    return holder[0] if holder else 0
+
+
+def note_records(n: int) -> None:
+    holder = _written.get()
+    if holder is not None:
+        holder[0] += n
+
+
+def stop_counting(token: contextvars.Token) -> None:
+    _written.reset(token)

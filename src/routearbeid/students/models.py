@@ -88,3 +88,84 @@ class Guardian(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("Choose the columns")
+    PREVIEW = "preview", _("Ready to check")
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# An import that is waiting for the coordinator (or running): the parsed rows are still kept.
+OPEN_IMPORT_STATUSES = (ImportStatus.MAPPING, ImportStatus.PREVIEW)
+ACTIVE_IMPORT_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+FINAL_IMPORT_STATUSES = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
+
+
+class StudentImport(TimeStampedModel):
+    """One upload of a school administration export (Magister, Somtoday) into a school's students.
+
+    The parsed rows wait here as JSON (never on disk; the uploaded file itself is not kept) until
+    the coordinator confirms; they are emptied once the import has finished or was cancelled, and
+    the whole record is deleted after `IMPORT_RETENTION_DAYS` (students.services).
+    """
+
+    school = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="student_imports",
+        verbose_name=_("school"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.MAPPING
+    )
+    # The file's column names, its rows as [row number in the file, [cell, ...]], and which
+    # column holds which student field ({field key: column index}).
+    headers = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    # The preview: counts, the first rows of each kind and the row errors (students.importing).
+    summary = models.JSONField(default=dict)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    # The uploader's language: the task words the row errors in it.
+    language = models.CharField(max_length=10, blank=True)
+    # The confirming request's trace id: the writes of the task are logged under it.
+    trace_id = models.CharField(max_length=32, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("student import")
+        verbose_name_plural = _("student imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent_done(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == ImportStatus.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_IMPORT_STATUSES

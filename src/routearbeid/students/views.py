@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES
 from routearbeid.aftercare.models import Signal
+from routearbeid.core import exports
 from routearbeid.core.dates import add_years, today
+from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.organisations.actors import actor_for
 from routearbeid.organisations.models import Organisation, User
 from routearbeid.processing_log.services import processing_log_record
 from routearbeid.route.constants import Stage
 from routearbeid.route.models import Case
 
+from . import importing, services
+from .forms import ImportMappingForm, ImportUploadForm
+from .models import OPEN_IMPORT_STATUSES, ImportStatus, Student, StudentImport
 from .selectors import visible_students
 
 PAGE_SIZE = 25
@@ -144,5 +153,260 @@ def student_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "has_filters": any(v for k, v in filters.items() if k != "sort"),
         "may_see_pgn": actor.may_see_pgn,
+        "may_import": bool(importing.importing_school_ids(actor)),
     }
     return render(request, "students/student_list.html", context)
+
+
+STUDENT_COLUMNS = [
+    exports.Column(_("Name"), lambda s: f"{s.last_name}, {s.first_name}"),
+    exports.Column(_("Age"), lambda s: s.age),
+    exports.Column(_("School"), lambda s: s.school.name),
+    exports.Column(_("Mentor"), lambda s: str(s.mentor) if s.mentor else ""),
+    exports.Column(
+        _("Stage"), lambda s: str(Stage(s.case_stage).label if s.case_stage else _("No case yet"))
+    ),
+    exports.Column(_("Open signals"), lambda s: s.open_signals),
+]
+
+
+@login_required
+def student_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The youth list with its search and filters, all pages, as CSV or XLSX: the screen's
+    columns and rows (student_rows), the open signals counted in the same query; every youth in
+    it is logged as read, in one record set."""
+    fmt = exports.check_format(fmt)
+    actor = actor_for(request.user)
+    if not actor.works_on_meetings:
+        raise Http404
+    qs, _filters = student_rows(actor, request.GET)
+    open_signals = (
+        Signal.objects.filter(
+            case_id=OuterRef("case_id"),
+            status__in=ACTIVE_SIGNAL_STATUSES,
+            organisation_id__in=actor.organisation_ids(),
+        )
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = list(qs.annotate(open_signals=Coalesce(Subquery(open_signals), 0)))
+    on = today()
+    for row in rows:
+        row.age = row.age_on(on)
+    if rows:
+        processing_log_record(
+            actor=actor,
+            operation="read",
+            activity="students.student",
+            student_ids=[r.pk for r in rows],
+        )
+    return exports.tabular_response(
+        fmt=fmt,
+        filename="jongeren",
+        columns=STUDENT_COLUMNS,
+        rows=rows,
+        sheet_title=str(_("Youth")),
+        on=on,
+    )
+
+
+# --- the import from the school administration (/jongeren/importeren/) ----------------------------
+# Only the school's coordinators (students.importing.importing_school_ids); anyone else gets 404,
+# exactly as for an import that does not exist. Every step calls one service.
+
+
+def _import_or_404(actor, import_id: int, *, with_rows: bool = False) -> StudentImport:
+    try:
+        return importing.import_get(actor=actor, import_id=import_id, with_rows=with_rows)
+    except NotFound:
+        raise Http404 from None
+
+
+def _mark_invalid(form, name: str) -> None:
+    """An error added after validation (from the service) is tied to its field, as StyledForm does."""
+    field_id = form[name].auto_id
+    form.fields[name].widget.attrs["aria-invalid"] = "true"
+    form.fields[name].widget.attrs["aria-describedby"] = f"{field_id}_error {field_id}_helptext"
+
+
+@login_required
+def student_import(request: HttpRequest) -> HttpResponse:
+    """Step 1: choose the school (when there are several) and upload the file."""
+    actor = actor_for(request.user)
+    school_ids = importing.importing_school_ids(actor)
+    if not school_ids:
+        raise Http404
+    schools = list(Organisation.objects.filter(pk__in=school_ids).order_by("name"))
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, schools=schools)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = services.student_import_start(
+                    actor=actor,
+                    school_id=form.cleaned_data["school"],
+                    file_name=upload.name or "",
+                    data=upload.read(),
+                )
+            except NotFound:
+                raise Http404 from None
+            except DomainError as error:
+                form.add_error("file", str(error.message))
+                _mark_invalid(form, "file")
+            else:
+                return redirect("students:import_mapping", batch.pk)
+    else:
+        form = ImportUploadForm(schools=schools)
+    context = {
+        "form": form,
+        "schools": schools,
+        "imports": list(importing.import_list(actor=actor)[:10]),
+        "retention_days": services.IMPORT_RETENTION_DAYS,
+    }
+    return render(request, "students/import_upload.html", context)
+
+
+@login_required
+def student_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Step 2: which column holds which field (pre-filled from the column names)."""
+    actor = actor_for(request.user)
+    batch = _import_or_404(actor, import_id, with_rows=True)
+    if batch.status not in OPEN_IMPORT_STATUSES:
+        return redirect("students:import_detail", batch.pk)
+    form = ImportMappingForm(
+        request.POST or None, headers=batch.headers, initial_mapping=batch.mapping
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.student_import_map(actor=actor, import_id=batch.pk, mapping=form.mapping())
+        except NotFound:
+            raise Http404 from None
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+        else:
+            return redirect("students:import_detail", batch.pk)
+    sample = [cells for _number, cells in batch.rows[:3]]
+    columns = [
+        {
+            "name": name or _("Column %(n)s") % {"n": i + 1},
+            "examples": [str(row[i]) for row in sample if i < len(row) and row[i] != ""],
+        }
+        for i, name in enumerate(batch.headers)
+    ]
+    context = {"batch": batch, "form": form, "columns": columns}
+    return render(request, "students/import_mapping.html", context)
+
+
+def _preview_context(actor, batch: StudentImport) -> dict:
+    summary = batch.summary or {}
+    samples = summary.get("samples", {})
+    sections = []
+    for action, title in (
+        (importing.CREATE, _("New students")),
+        (importing.UPDATE, _("Students to update")),
+        (importing.UNCHANGED, _("Unchanged students")),
+    ):
+        rows = [
+            {
+                **row,
+                "born": importing.date_text(row.get("date_of_birth")),
+                "changes": importing.field_labels(row.get("changed", [])),
+            }
+            for row in samples.get(action, [])
+        ]
+        count = summary.get("counts", {}).get(action, 0)
+        sections.append({"action": action, "title": title, "rows": rows, "count": count})
+    shown = [
+        r["student_id"]
+        for action in (importing.UPDATE, importing.UNCHANGED)
+        for r in samples.get(action, [])
+        if r.get("student_id")
+    ]
+    if shown:
+        # The page names students the school already has: a read of their file.
+        ids = list(
+            Student.objects.filter(pk__in=shown, school_id=batch.school_id).values_list(
+                "pk", flat=True
+            )
+        )
+        if ids:
+            processing_log_record(
+                actor=actor,
+                operation="read",
+                activity="students.student",
+                student_ids=ids,
+                organisation_id=batch.school_id,
+            )
+    counts = summary.get("counts", {})
+    errors = summary.get("errors", [])
+    return {
+        "counts": counts,
+        "sections": sections,
+        "errors": errors,
+        "more_errors": max(0, counts.get(importing.ERROR, 0) - len(errors)),
+        "to_write": counts.get(importing.CREATE, 0) + counts.get(importing.UPDATE, 0),
+    }
+
+
+def _result_context(batch: StudentImport) -> dict:
+    summary = batch.summary or {}
+    errors = summary.get("errors", []) if batch.status == ImportStatus.DONE else []
+    return {
+        "errors": errors,
+        "more_errors": max(0, batch.skipped_count - len(errors)),
+        "failure": gettext(batch.failure) if batch.failure else "",
+    }
+
+
+@login_required
+def student_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Step 3 and after: the preview to confirm, then the progress, then the result."""
+    actor = actor_for(request.user)
+    batch = _import_or_404(actor, import_id)
+    if batch.status == ImportStatus.MAPPING:
+        return redirect("students:import_mapping", batch.pk)
+    context: dict = {"batch": batch, **_result_context(batch)}
+    if batch.status == ImportStatus.PREVIEW:
+        context["preview"] = _preview_context(actor, batch)
+    return render(request, "students/import_detail.html", context)
+
+
+@login_required
+def student_import_progress(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The progress bar alone, for htmx to poll every second; without polling once finished."""
+    actor = actor_for(request.user)
+    batch = _import_or_404(actor, import_id)
+    context = {"batch": batch, **_result_context(batch)}
+    return render(request, "students/import_detail.html#progress", context)
+
+
+@login_required
+@require_POST
+def student_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    batch = _import_or_404(actor, import_id)
+    try:
+        services.student_import_confirm(actor=actor, import_id=batch.pk)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("students:import_detail", batch.pk)
+
+
+@login_required
+@require_POST
+def student_import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    batch = _import_or_404(actor, import_id)
+    try:
+        services.student_import_cancel(actor=actor, import_id=batch.pk)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("students:import_detail", batch.pk)
+    messages.success(request, _("The import has been cancelled. Nothing was written."))
+    return redirect("students:import")

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from routearbeid.aftercare.models import AftercareCheck
+from routearbeid.api.services import api_token_create
 from routearbeid.meetings import services as meeting_services
 from routearbeid.meetings.models import AgendaItem, OutflowMeeting
 from routearbeid.notifications.services import calendar_feed_renew
@@ -148,6 +149,12 @@ def build_world() -> World:
     # The first check-ins are due today, so that they are on the worklists.
     AftercareCheck.objects.filter(case__in=[case_a, case2], sequence=1).update(due_on=TODAY)
     feed_token = calendar_feed_renew(actor=r.coordinator)
+    api_token = api_token_create(
+        actor=r.coordinator,
+        name="koppeling",
+        scope="read",
+        expires_on=TODAY + dt.timedelta(days=30),
+    ).token
     portal_token = portal_link_renew(actor=r.coordinator, case_id=case_a.pk).token
     return World(
         r=r,
@@ -167,6 +174,7 @@ def build_world() -> World:
             "item_b": item_b,
             "held_b": held_b,
             "feed_token": feed_token,
+            "api_token": api_token,
             "portal_token": portal_token,
             "case2": case2,
         },
@@ -387,6 +395,18 @@ MATRIX.update(
             Probe("log out everywhere", none, EVERYONE, method="post", ok=(302,))
         ],
         "notifications:preferences": [Probe("own e-mail choices", none, EVERYONE)],
+        "api_tokens": [Probe("own API tokens", none, EVERYONE)],
+        "api_token_revoke": [
+            # a token is revoked only by the person who made it
+            Probe(
+                "the coordinator's token",
+                lambda w: {"token_id": w.extra["api_token"].pk},
+                frozenset({"coordinator"}),
+                method="post",
+                ok=(302,),
+            ),
+            Probe("no such token", lambda w: {"token_id": MISSING}, NOBODY, method="post"),
+        ],
         "notifications:calendar": [Probe("own calendar link", none, EVERYONE)],
         "notifications:feed": [
             # A secret link instead of a login: the token alone opens it, for anyone who has it.
@@ -435,7 +455,23 @@ MATRIX["worklist_checkin"] = [
 MATRIX["monitoring"] = [
     Probe("RMC monitoring list of the own region", none, frozenset({"rmc_officer"}))
 ]
-MATRIX["monitoring_export"] = [Probe("its export", none, frozenset({"rmc_officer"}))]
+MATRIX["monitoring_export"] = [
+    Probe("its export", none, frozenset({"rmc_officer"})),
+    Probe("its export as Excel", lambda w: {"fmt": "xlsx"}, frozenset({"rmc_officer"})),
+    Probe("an unknown export format", lambda w: {"fmt": "pdf"}, NOBODY),
+]
+# --- exports of the lists (core/exports.py): whoever has the screen, in CSV or XLSX ------------
+MATRIX["students:export"] = [
+    Probe("youth list as CSV", lambda w: {"fmt": "csv"}, MEETING_ROLES),
+    Probe("youth list as Excel", lambda w: {"fmt": "xlsx"}, MEETING_ROLES),
+    Probe("an unknown export format", lambda w: {"fmt": "pdf"}, NOBODY),
+]
+MATRIX["worklist_export"] = [
+    # Everyone has a worklist; the administrator's and privacy officer's name no youth.
+    Probe("own worklist as CSV", lambda w: {"fmt": "csv"}, EVERYONE),
+    Probe("own worklist as Excel", lambda w: {"fmt": "xlsx"}, EVERYONE),
+    Probe("an unknown export format", lambda w: {"fmt": "pdf"}, NOBODY),
+]
 
 # --- the youth's own report page: the personal link is the key, no account ------------------
 for _name in ("portal:page", "portal:thanks"):
@@ -449,11 +485,52 @@ for _name in ("portal:page", "portal:thanks"):
         Probe("a guessed link", lambda w: {"token": "x" * 43}, NOBODY, public=True, ok=(404,)),
     ]
 
+# --- the student import: only the school's own coordinators (not mentors, not partners) -------
+COORDINATORS = frozenset({"coordinator", "other_coordinator"})
+IMPORT_CSV = "Roepnaam;Achternaam;Geboortedatum;Woonplaats\nAli;Demir;01-02-2008;Alkmaar\n"
+
+
+def _student_import(school: str) -> Kwargs:
+    """An import of school A or B that waits for confirmation (made once per world)."""
+
+    def kwargs(w: World) -> dict:
+        key = f"student_import_{school}"
+        if key not in w.extra:
+            from routearbeid.students.services import student_import_map, student_import_start
+
+            who = w.r.coordinator if school == "a" else w.r.other_coordinator
+            org = w.r.school if school == "a" else w.r.other_school
+            batch = student_import_start(
+                actor=who, school_id=org.pk, file_name="leerlingen.csv", data=IMPORT_CSV.encode()
+            )
+            w.extra[key] = student_import_map(actor=who, import_id=batch.pk, mapping=batch.mapping)
+        return {"import_id": w.extra[key].pk}
+
+    return kwargs
+
+
+MATRIX["students:import"] = [Probe("upload an export", none, COORDINATORS)]
+for _name, _method, _ok in (
+    ("students:import_mapping", "get", (200,)),
+    ("students:import_detail", "get", (200,)),
+    ("students:import_progress", "get", (200,)),
+    ("students:import_confirm", "post", (302,)),
+    ("students:import_cancel", "post", (302,)),
+):
+    MATRIX[_name] = [
+        Probe("school A's import", _student_import("a"), SCHOOL_A - {"mentor"}, _method, _ok),
+        Probe("school B's import", _student_import("b"), SCHOOL_B, _method, _ok),
+        Probe("no such import", lambda w: {"import_id": MISSING}, NOBODY, _method),
+    ]
+
 # URL patterns that are tested elsewhere as a whole, with the reason.
 NOT_IN_MATRIX = {
     # The Django admin checks is_staff and model permissions itself; what a functional
     # administrator may see there is proven in organisations/tests/test_admin_scope.py.
     "admin:",
+    # The API answers 401/404/403 as problem+json and lists show only visible rows: every API
+    # URL is proven in src/routearbeid/api/tests/test_api_access.py (API_MATRIX).
+    "api:",
 }
 
 

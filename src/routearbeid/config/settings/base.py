@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "routearbeid.core",
     "routearbeid.organisations",
     "routearbeid.accounts",
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "routearbeid.privacy",
     "routearbeid.notifications",
     "routearbeid.portal",
+    "routearbeid.api",
 ]
 
 MIDDLEWARE = [
@@ -253,3 +256,61 @@ LOGGING = {
 def require_secret_key() -> None:
     if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment.")
+
+
+# The REST API (/api/v1/, routearbeid.api): JSON in camelCase, problem+json errors, personal
+# tokens or the screens' session, pages of 25 (at most 100).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "routearbeid.api.authentication.BearerTokenAuthentication",
+        "routearbeid.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["routearbeid.api.permissions.TokenScopePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["routearbeid.api.renderers.JsonRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["djangorestframework_camel_case.parser.CamelCaseJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "routearbeid.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "routearbeid.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "routearbeid.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATE_FORMAT": "iso-8601",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_INPUT_FORMATS": ["iso-8601"],
+    "COERCE_DECIMAL_TO_STRING": False,
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_CLASSES": [],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Route Arbeid API",
+    "DESCRIPTION": "",  # set in routearbeid.api.schema (read from docs)
+    "VERSION": "1.0.0",
+    "CONTACT": {
+        "name": "Route Arbeid",
+        "email": env("API_CONTACT_EMAIL", "api@routearbeid.nl"),
+        "url": env("API_CONTACT_URL", "https://routearbeid.nl/contact"),
+    },
+    "SERVERS": [{"url": env("API_SERVER_URL", "https://routearbeid.nl/api/v1")}],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "routearbeid.route.constants.Stage",
+        "SituationEnum": "routearbeid.route.constants.Situation",
+        "SignalKindEnum": "routearbeid.aftercare.constants.SignalKind",
+        "SignalStatusEnum": "routearbeid.aftercare.constants.SignalStatus",
+        "SelfReportKindEnum": "routearbeid.aftercare.constants.SelfReportKind",
+        "ProvisionKindEnum": "routearbeid.employment.constants.ProvisionKind",
+        "ProvisionStatusEnum": "routearbeid.employment.constants.ProvisionStatus",
+        "EmploymentKindEnum": "routearbeid.employment.constants.EmploymentKind",
+        "OrganisationKindEnum": "routearbeid.organisations.constants.OrganisationKind",
+        "MeetingStatusEnum": "routearbeid.meetings.constants.MeetingStatus",
+        "YesNoEnum": "routearbeid.route.forms.YES_NO",
+        "AbaOutcomeEnum": "routearbeid.employment.constants.AbaOutcome",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "routearbeid.api.schema.postprocess",
+    ],
+    "CAMELIZE_NAMES": False,
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL for the benchmark, on loopback only (default port 55433, data in
+# var/bench/pg). `bench/pg.sh start` prints nothing but errors; `bench/pg.sh stop` stops the
+# postmaster by the pid in its pid file; `bench/pg.sh url` prints the DATABASE_URL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PGPORT=${BENCH_PGPORT:-55433}
+PGDATA=${BENCH_PGDATA:-$PWD/var/bench/pg}
+PGBIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
+DB=${BENCH_DB:-routearbeid_bench}
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+case "${1:-}" in
+  start)
+    if [ ! -s "$PGDATA/PG_VERSION" ]; then
+      mkdir -p "$PGDATA"
+      chown -R postgres:postgres "$PGDATA" 2>/dev/null || true
+      chmod 700 "$PGDATA"
+      as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust --no-sync >/dev/null
+    fi
+    if [ -s "$PGDATA/postmaster.pid" ] && kill -0 "$(head -n1 "$PGDATA/postmaster.pid")" 2>/dev/null; then
+      exit 0
+    fi
+    # Durability off (a benchmark database is thrown away); memory sized for a 24 GiB machine
+    # that also runs the web server, the task workers and locust.
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/log" -w start -o "-p $PGPORT -k $PGDATA \
+      -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+      -c full_page_writes=off -c shared_buffers=2GB -c effective_cache_size=8GB \
+      -c work_mem=32MB -c maintenance_work_mem=512MB -c max_wal_size=8GB \
+      -c checkpoint_timeout=30min -c max_connections=100" >/dev/null
+    ;;
+  createdb)
+    PGOPTIONS="-c client_min_messages=warning" psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+      -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+    ;;
+  stop)
+    if [ -s "$PGDATA/postmaster.pid" ]; then
+      pid=$(head -n1 "$PGDATA/postmaster.pid")
+      kill -INT "$pid" 2>/dev/null || true  # fast shutdown
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    fi
+    ;;
+  url)
+    echo "postgres://postgres@127.0.0.1:$PGPORT/$DB"
+    ;;
+  *)
+    echo "usage: bench/pg.sh start|createdb|stop|url" >&2
+    exit 2
+    ;;
+esac

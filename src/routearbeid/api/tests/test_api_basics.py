@@ -1,0 +1,259 @@
+"""The API's contract: authentication, problem+json, the version header, scoping, logging."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from routearbeid.api.constants import API_VERSION
+from routearbeid.api.models import ApiToken
+from routearbeid.api.services import api_token_create, api_token_revoke
+from routearbeid.core.dates import today
+from routearbeid.core.errors import DomainError
+from routearbeid.processing_log.models import ProcessingLogRecord
+from routearbeid.route.constants import Stage
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+
+def other_school_case(region1):
+    from routearbeid.route.services import case_open
+
+    student = region1.student(school=region1.other_school)
+    return case_open(actor=region1.other_coordinator, student_id=student.pk)
+
+
+def problem_of(response) -> dict:
+    assert response["Content-Type"].startswith(PROBLEM), response["Content-Type"]
+    body = response.json()
+    for member in ("type", "title", "status", "detail", "instance"):
+        assert member in body, member
+    assert body["status"] == response.status_code
+    return body
+
+
+def test_anonymous_call_gets_401_as_problem_json_with_version(region1):
+    response = APIClient().get("/api/v1/cases")
+    assert response.status_code == 401
+    problem_of(response)
+    assert response["API-Version"] == API_VERSION
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_token_lists_only_own_school_cases(region1, api):
+    mine = region1.open_case()
+    other = other_school_case(region1)
+    response = api(region1.coordinator).get("/api/v1/cases")
+    assert response.status_code == 200
+    assert response["API-Version"] == API_VERSION
+    ids = [c["id"] for c in response.json()["results"]]
+    assert ids == [mine.pk]
+    assert other.pk not in ids
+    assert response.json()["count"] == 1
+
+
+def test_other_school_case_is_404_not_403(region1, api):
+    other = other_school_case(region1)
+    response = api(region1.coordinator).get(f"/api/v1/cases/{other.pk}")
+    assert response.status_code == 404
+    problem_of(response)
+
+
+def test_members_are_camel_case_and_dates_iso(region1, api):
+    case = region1.open_case()
+    body = api(region1.coordinator).get(f"/api/v1/cases/{case.pk}").json()
+    assert body["openedOn"] == case.opened_on.isoformat()
+    assert body["student"]["dateOfBirth"] == case.student.date_of_birth.isoformat()
+    assert "opened_on" not in body
+
+
+def test_pgn_only_for_school_and_work_service(region1, api):
+    student = region1.student(pgn="123456789")
+    case = region1.open_case(student)
+    region1.involve(case)
+    assert api(region1.coordinator).get(f"/api/v1/students/{student.pk}").json()["pgn"] == (
+        "123456789"
+    )
+    # the RMC is involved and sees the student, but not the PGN
+    response = api(region1.rmc_officer).get(f"/api/v1/students/{student.pk}")
+    assert response.status_code == 200
+    assert response.json()["pgn"] is None
+
+
+def test_read_only_token_may_not_write(region1, api):
+    student = region1.student()
+    response = api(region1.coordinator, scope="read").post(
+        "/api/v1/cases", {"student": student.pk, "openedOn": today().isoformat()}, format="json"
+    )
+    assert response.status_code == 403
+    assert "read" in problem_of(response)["detail"].lower() or "lezen" in response.json()["detail"]
+    assert not student.cases.exists()
+
+
+def test_open_case_through_the_api(region1, api):
+    student = region1.student()
+    response = api(region1.coordinator).post(
+        "/api/v1/cases", {"student": student.pk, "openedOn": today().isoformat()}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["stage"] == Stage.CONSULTATION
+    assert student.cases.count() == 1
+
+
+def test_blocked_transition_is_422_with_rule_ids(region1, api):
+    case = region1.open_case()
+    response = api(region1.coordinator).post(
+        f"/api/v1/cases/{case.pk}/outflow",
+        {"outflowOn": today().isoformat(), "deregisteredOn": today().isoformat()},
+        format="json",
+    )
+    assert response.status_code == 422, response.content
+    body = problem_of(response)
+    ids = [rule["id"] for rule in body["rules"]]
+    assert ids and all(rule_id.startswith("R-") for rule_id in ids)
+    assert all(rule["message"] for rule in body["rules"])
+    for rule_id in ids:
+        assert rule_id in body["detail"]
+    case.refresh_from_db()
+    assert case.stage == Stage.CONSULTATION
+
+
+def test_invalid_body_is_400_with_invalid_params(region1, api):
+    case = region1.open_case()
+    response = api(region1.coordinator).post(
+        f"/api/v1/cases/{case.pk}/outflow", {"outflowOn": "31-02-2026"}, format="json"
+    )
+    assert response.status_code == 400
+    names = {p["name"] for p in problem_of(response)["invalidParams"]}
+    assert names == {"outflowOn", "deregisteredOn"}
+
+
+def test_step_in_wrong_stage_is_422_for_school_and_403_for_others(region1, api):
+    case = region1.ready_for_outflow()
+    region1.outflow(case)
+    # the school may record outflow, but not now: the stage blocks it
+    response = api(region1.coordinator).post(
+        f"/api/v1/cases/{case.pk}/withdrawal", {"reason": "x"}, format="json"
+    )
+    assert response.status_code == 422
+    assert [r["id"] for r in response.json()["rules"]] == ["R-STAGE"]
+    # the work service sees the case but never withdraws it
+    response = api(region1.work_service_manager).post(
+        f"/api/v1/cases/{case.pk}/withdrawal", {"reason": "x"}, format="json"
+    )
+    assert response.status_code == 403
+    problem_of(response)
+
+
+def test_trailing_slash_is_a_404_problem(region1, api):
+    response = api(region1.coordinator).get("/api/v1/cases/")
+    assert response.status_code == 404
+    assert (
+        "slash" in problem_of(response)["detail"].lower() or "schuine" in response.json()["detail"]
+    )
+
+
+def test_bad_query_parameter_is_400(region1, api):
+    response = api(region1.coordinator).get("/api/v1/cases?stage=nonsense&school=abc")
+    assert response.status_code == 400
+    names = {p["name"] for p in problem_of(response)["invalidParams"]}
+    assert "stage" in names
+
+
+def test_every_call_is_in_the_processing_log(region1, api):
+    case = region1.open_case()
+    client = api(region1.coordinator)
+    before = ProcessingLogRecord.objects.count()
+    client.get("/api/v1/cases")
+    read = ProcessingLogRecord.objects.order_by("-id").first()
+    assert read.subject_student_id == case.student_id
+    assert read.activity == "route.case"
+    # a call that touches no youth still leaves a record, without a data subject
+    client.get("/api/v1/organisations")
+    record = ProcessingLogRecord.objects.order_by("-id").first()
+    assert record.activity == "api.call"
+    assert record.subject_student_id is None
+    assert record.actor == region1.coordinator
+    # a refused call too
+    APIClient().get("/api/v1/cases")
+    refused = ProcessingLogRecord.objects.order_by("-id").first()
+    assert refused.status == "denied" and refused.actor is None
+    assert ProcessingLogRecord.objects.count() == before + 3
+
+
+def test_revoked_and_expired_tokens_are_refused(region1):
+    new = api_token_create(
+        actor=region1.coordinator,
+        name="x",
+        scope="read",
+        expires_on=today() + dt.timedelta(days=1),
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {new.secret}")
+    assert client.get("/api/v1/cases").status_code == 200
+    ApiToken.objects.filter(pk=new.token.pk).update(expires_at=timezone.now())
+    assert client.get("/api/v1/cases").status_code == 401
+    ApiToken.objects.filter(pk=new.token.pk).update(
+        expires_at=timezone.now() + dt.timedelta(days=1)
+    )
+    api_token_revoke(actor=region1.coordinator, token_id=new.token.pk)
+    assert client.get("/api/v1/cases").status_code == 401
+
+
+def test_token_is_stored_hashed(region1):
+    new = api_token_create(
+        actor=region1.coordinator,
+        name="x",
+        scope="read",
+        expires_on=today() + dt.timedelta(days=1),
+    )
+    stored = ApiToken.objects.get(pk=new.token.pk)
+    assert new.secret not in (stored.token_hash, stored.prefix)
+    assert len(stored.token_hash) == 64
+
+
+@pytest.mark.parametrize("days", [0, -1, 400])
+def test_token_expiry_must_be_in_the_future_and_within_a_year(region1, days):
+    with pytest.raises(DomainError):
+        api_token_create(
+            actor=region1.coordinator,
+            name="x",
+            scope="read",
+            expires_on=today() + dt.timedelta(days=days),
+        )
+    assert not ApiToken.objects.exists()
+
+
+def test_someone_elses_token_cannot_be_revoked(region1):
+    new = api_token_create(
+        actor=region1.coordinator,
+        name="x",
+        scope="read",
+        expires_on=today() + dt.timedelta(days=1),
+    )
+    with pytest.raises(DomainError):
+        api_token_revoke(actor=region1.other_coordinator, token_id=new.token.pk)
+    assert ApiToken.objects.get(pk=new.token.pk).revoked_at is None
+
+
+def test_session_works_too(region1, client):
+    case = region1.open_case()
+    client.force_login(region1.coordinator)
+    response = client.get("/api/v1/cases")
+    assert response.status_code == 200
+    assert response.json()["results"][0]["id"] == case.pk
+
+
+def test_list_query_count_does_not_grow(region1, api, django_assert_max_num_queries):
+    client = api(region1.coordinator)
+    for _ in range(3):
+        region1.open_case()
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/cases").status_code == 200
+    for _ in range(20):
+        region1.open_case()
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/v1/cases?pageSize=50").json()["results"]) == 23
