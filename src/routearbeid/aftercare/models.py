@@ -112,6 +112,12 @@ class Signal(TimeStampedModel):
                 fields=["raise_on"], condition=Q(status="scheduled"), name="signal_scheduled_idx"
             ),
             models.Index(fields=["organisation", "status", "due_on"]),
+            # the worklist and its badge: the open signals of the actor's organisations
+            models.Index(
+                fields=["organisation", "due_on", "raise_on", "id"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="signal_active_org_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

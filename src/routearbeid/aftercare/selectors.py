@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from routearbeid.core.dates import add_months, today
@@ -25,66 +25,102 @@ from .models import AftercareCheck, Signal
 CHECKIN_HORIZON_DAYS = 30  # check-ins show up a month before they are due
 
 
-def _visible_case_ids(actor: Actor):
+def _visible(actor: Actor, case: str) -> Exists | None:
+    """Whether the row's case (`case` is the path to it) is one the actor may see: the same
+    condition as the youth page (`visible_cases_q`), as an EXISTS on that one case.
+
+    The worklist's queries start from the small, indexed set of candidate rows (the open signals
+    of the actor's organisations, the open check-ins of its schools, the open requests and
+    actions for them) and apply this check to those rows, instead of selecting them by
+    `case_id IN (every case the actor may see)` (issue #7).
+    """
     condition = visible_cases_q(actor)
     if condition is None:
         return None
-    return Case.objects.filter(condition).values("id")
+    return Exists(Case.objects.filter(condition, pk=OuterRef(f"{case}_id")).order_by())
+
+
+def _my_signals(actor: Actor) -> QuerySet[Signal] | None:
+    visible = _visible(actor, "case")
+    organisations = actor.organisation_ids()
+    if visible is None or not organisations:
+        return None
+    return Signal.objects.filter(
+        # served by the partial index signal_active_org_idx (status open or acknowledged)
+        Q(person__isnull=True) | Q(person=actor.user),
+        visible,
+        status__in=ACTIVE_SIGNAL_STATUSES,
+        organisation_id__in=organisations,
+    )
 
 
 def my_signals(actor, *, on: dt.date | None = None) -> QuerySet[Signal]:
     actor = as_actor(actor)
-    visible = _visible_case_ids(actor)
-    if visible is None:
+    qs = _my_signals(actor)
+    if qs is None:
         return Signal.objects.none()
-    return (
-        Signal.objects.filter(
-            status__in=ACTIVE_SIGNAL_STATUSES,
-            organisation_id__in=actor.organisation_ids(),
-            case_id__in=visible,
-        )
-        .filter(Q(person__isnull=True) | Q(person=actor.user))
-        .select_related("case__student", "organisation")
-        .order_by("due_on", "raise_on", "id")
+    return qs.select_related("case__student", "organisation").order_by("due_on", "raise_on", "id")
+
+
+def _my_checkins(actor: Actor, on: dt.date) -> QuerySet[AftercareCheck] | None:
+    if not actor.school_ids:
+        return None
+    # An overdue check-in stays until it is recorded, also after the case closed (R-NZ-3).
+    return AftercareCheck.objects.filter(
+        # served by the partial index check_open_due_idx (not recorded), then the case by id
+        recorded_on__isnull=True,
+        due_on__lte=on + dt.timedelta(days=CHECKIN_HORIZON_DAYS),
+        case__stage__in=[Stage.AFTERCARE, Stage.CLOSED],
+        case__student__school_id__in=actor.school_ids,
     )
 
 
 def my_checkins(actor, *, on: dt.date | None = None) -> QuerySet[AftercareCheck]:
     actor = as_actor(actor)
-    on = on or today()
-    if not actor.school_ids:
+    qs = _my_checkins(actor, on or today())
+    if qs is None:
         return AftercareCheck.objects.none()
-    return (
-        # An overdue check-in stays until it is recorded, also after the case closed (R-NZ-3).
-        AftercareCheck.objects.filter(
-            recorded_on__isnull=True,
-            due_on__lte=on + dt.timedelta(days=CHECKIN_HORIZON_DAYS),
-            case__stage__in=[Stage.AFTERCARE, Stage.CLOSED],
-            case__student__school_id__in=actor.school_ids,
-        )
-        .select_related("case__student", "retry_of")
-        .order_by("due_on", "id")
+    return qs.select_related("case__student", "retry_of").order_by("due_on", "id")
+
+
+def _my_involvement_requests(actor: Actor) -> QuerySet[Involvement] | None:
+    org_ids: set[int] = set()
+    for role in INVOLVEMENT_ROLE_BY_KIND.values():
+        org_ids |= actor.organisation_ids(role)
+    if not org_ids:
+        return None
+    visible = _visible(actor, "case")
+    if visible is None:
+        return None
+    return Involvement.objects.filter(
+        visible,
+        organisation_id__in=org_ids,
+        involved_on__isnull=True,
+        case__stage__in=[Stage.CONSULTATION, Stage.ABA, Stage.HANDOVER, Stage.OUTFLOW],
     )
 
 
 def my_involvement_requests(actor) -> QuerySet[Involvement]:
     """Cases waiting for my organisation's involvement and advice (R-OVL-2)."""
     actor = as_actor(actor)
-    org_ids: set[int] = set()
-    for role in INVOLVEMENT_ROLE_BY_KIND.values():
-        org_ids |= actor.organisation_ids(role)
-    visible = _visible_case_ids(actor)
-    if not org_ids or visible is None:
+    qs = _my_involvement_requests(actor)
+    if qs is None:
         return Involvement.objects.none()
-    return (
-        Involvement.objects.filter(
-            organisation_id__in=org_ids,
-            involved_on__isnull=True,
-            case_id__in=visible,
-            case__stage__in=[Stage.CONSULTATION, Stage.ABA, Stage.HANDOVER, Stage.OUTFLOW],
-        )
-        .select_related("case__student", "organisation")
-        .order_by("requested_on", "id")
+    return qs.select_related("case__student", "organisation").order_by("requested_on", "id")
+
+
+def _my_actions(actor: Actor) -> QuerySet[MeetingAction] | None:
+    owners = actor.organisation_ids(*CASE_ROLES, Role.ROUTE_COORDINATOR)
+    if not owners:
+        return None
+    visible = _visible(actor, "agenda_item__case")
+    if visible is None:
+        return None
+    return MeetingAction.objects.filter(
+        Q(owner__isnull=True) | Q(owner=actor.user),
+        visible,
+        done_on__isnull=True,
+        owner_organisation_id__in=owners,
     )
 
 
@@ -95,19 +131,11 @@ def my_actions(actor) -> QuerySet[MeetingAction]:
     administrator or privacy officer of the same organisation sees no names (need to know).
     """
     actor = as_actor(actor)
-    visible = _visible_case_ids(actor)
-    owners = actor.organisation_ids(*CASE_ROLES, Role.ROUTE_COORDINATOR)
-    if visible is None or not owners:
+    qs = _my_actions(actor)
+    if qs is None:
         return MeetingAction.objects.none()
-    return (
-        MeetingAction.objects.filter(
-            done_on__isnull=True,
-            owner_organisation_id__in=owners,
-            agenda_item__case_id__in=visible,
-        )
-        .filter(Q(owner__isnull=True) | Q(owner=actor.user))
-        .select_related("agenda_item__case__student", "owner_organisation")
-        .order_by("due_on", "id")
+    return qs.select_related("agenda_item__case__student", "owner_organisation").order_by(
+        "due_on", "id"
     )
 
 
@@ -130,20 +158,40 @@ class WorklistCounts:
     checkins: int
     involvements: int
     actions: int
+    # the check-ins the worklist lists: also those due within CHECKIN_HORIZON_DAYS
+    checkins_listed: int = 0
 
     @property
     def total(self) -> int:
         return self.signals + self.checkins + self.involvements + self.actions
 
 
-def worklist_counts(actor) -> WorklistCounts:
+def _count(qs: QuerySet | None) -> int:
+    return 0 if qs is None else qs.order_by().count()
+
+
+def worklist_counts(actor, *, on: dt.date | None = None) -> WorklistCounts:
+    """The worklist's numbers: the badge in the navigation (check-ins due today or earlier) and
+    the size of each section of the worklist (check-ins also when due within the horizon).
+
+    At most four COUNT queries, each on the candidate rows of one section (none for a section
+    the actor's roles do not have); the check-in numbers come from one query."""
     actor = as_actor(actor)
-    on = today()
+    on = on or today()
+    checkins = _my_checkins(actor, on)
+    if checkins is None:
+        listed = due = 0
+    else:
+        numbers = checkins.order_by().aggregate(
+            listed=Count("id"), due=Count("id", filter=Q(due_on__lte=on))
+        )
+        listed, due = numbers["listed"], numbers["due"]
     return WorklistCounts(
-        signals=my_signals(actor).count(),
-        checkins=my_checkins(actor).filter(due_on__lte=on).count(),
-        involvements=my_involvement_requests(actor).count(),
-        actions=my_actions(actor).count(),
+        signals=_count(_my_signals(actor)),
+        checkins=due,
+        involvements=_count(_my_involvement_requests(actor)),
+        actions=_count(_my_actions(actor)),
+        checkins_listed=listed,
     )
 
 

@@ -367,14 +367,19 @@ def signal_resolve(*, actor, signal_id: int, note: str) -> Signal:
     return signal
 
 
+RAISE_BATCH = 1000  # signals opened by one UPDATE
+
+
 @transaction.atomic
 def signals_raise_due(*, on: dt.date | None = None) -> int:
     """Open every scheduled signal whose day has come; returns how many this run raised.
 
     Idempotent and safe with two workers at once: rows are picked through the partial index on
     `raise_on` (status "scheduled"), locked with SKIP LOCKED so that another worker passes them
-    by, and each is opened by a conditional UPDATE (scheduled -> open) that only counts when this
-    worker changed it. So the cost grows with what is due, not with all cases.
+    by, and opened by conditional UPDATEs (scheduled -> open), one per batch of RAISE_BATCH ids,
+    that only count the rows this worker changed. The timeline events are one bulk insert and
+    the notifications one call after the commit. So the cost grows with what is due, not with
+    all cases, and the number of queries with the batches, not with the signals.
     """
     on = on or today()
     due = list(
@@ -387,19 +392,33 @@ def signals_raise_due(*, on: dt.date | None = None) -> int:
         return 0
     # A withdrawn case gets no aftercare (R-END-1): its leftovers are cancelled, not raised.
     withdrawn = [pk for pk, _case, _kind, stage in due if stage == Stage.WITHDRAWN]
-    if withdrawn:
-        Signal.objects.filter(pk__in=withdrawn, status=SignalStatus.SCHEDULED).update(
-            status=SignalStatus.CANCELLED
-        )
+    for start in range(0, len(withdrawn), RAISE_BATCH):
+        Signal.objects.filter(
+            pk__in=withdrawn[start : start + RAISE_BATCH], status=SignalStatus.SCHEDULED
+        ).update(status=SignalStatus.CANCELLED)
     now = timezone.now()
-    raised = [
-        (pk, case_id, kind)
-        for pk, case_id, kind, stage in due
-        if stage != Stage.WITHDRAWN
-        and Signal.objects.filter(pk=pk, status=SignalStatus.SCHEDULED).update(
+    candidates = [
+        (pk, case_id, kind) for pk, case_id, kind, stage in due if stage != Stage.WITHDRAWN
+    ]
+    raised: list[tuple[int, int, str]] = []
+    for start in range(0, len(candidates), RAISE_BATCH):
+        batch = candidates[start : start + RAISE_BATCH]
+        ids = [pk for pk, _case, _kind in batch]
+        changed = Signal.objects.filter(pk__in=ids, status=SignalStatus.SCHEDULED).update(
             status=SignalStatus.OPEN, raised_at=now
         )
-    ]
+        if changed == len(batch):
+            raised.extend(batch)
+        elif changed:
+            # The rows are ours (locked above), so this does not happen on PostgreSQL; should a
+            # row have changed anyway, only those this UPDATE opened (raised_at is this run's
+            # moment) count.
+            mine = set(
+                Signal.objects.filter(
+                    pk__in=ids, status=SignalStatus.OPEN, raised_at=now
+                ).values_list("pk", flat=True)
+            )
+            raised.extend(row for row in batch if row[0] in mine)
     if not raised:
         return 0
     TimelineEvent.objects.bulk_create(
@@ -408,10 +427,11 @@ def signals_raise_due(*, on: dt.date | None = None) -> int:
                 case_id=case_id, kind="signal_raised", summary=kind, data={"signal_kind": kind}
             )
             for _pk, case_id, kind in raised
-        ]
+        ],
+        batch_size=RAISE_BATCH,
     )
-    ids = [pk for pk, _case, _kind in raised]
-    transaction.on_commit(lambda: signals_raised(ids))
+    raised_ids = [pk for pk, _case, _kind in raised]
+    transaction.on_commit(lambda: signals_raised(raised_ids))
     return len(raised)
 
 

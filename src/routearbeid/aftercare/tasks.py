@@ -27,6 +27,8 @@ DAILY_JOBS: list[str] = [
     "routearbeid.aftercare.tasks.aftercare_due",
     # Retention (privacy/retention.py): after the signals, so the last day's signals are raised.
     "routearbeid.privacy.tasks.retention_due",
+    # Uploaded import rows nobody confirmed, and imports older than 30 days (students/services.py).
+    "routearbeid.students.tasks.imports_expire",
 ]
 
 

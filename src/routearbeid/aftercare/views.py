@@ -28,14 +28,36 @@ from .constants import SignalStatus
 from .forms import CheckinQuickForm
 from .selectors import NO_CONTACT_MONTHS
 
-LIMIT = 100
+LIMIT = 25  # items per section on the worklist's first view
+MORE_LIMIT = 500  # items of one section when "show all" is chosen; the download holds every item
+SECTIONS = ("signals", "checkins", "involvements", "actions")
 
 
-def _worklist_context(actor, *, bound=None) -> dict:
-    signals = list(selectors.my_signals(actor)[:LIMIT])
-    checkins = list(selectors.my_checkins(actor)[:LIMIT])
-    involvements = list(selectors.my_involvement_requests(actor)[:LIMIT])
-    actions = list(selectors.my_actions(actor)[:LIMIT])
+def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
+    """The first LIMIT items of each section (or MORE_LIMIT of the one section asked for with
+    ?sectie=…) and each section's size; the sizes also feed the navigation badge (the context
+    processor takes them from the request instead of counting again)."""
+    on = today()
+    counts = selectors.worklist_counts(actor, on=on)
+    request.worklist_counts = counts  # type: ignore[attr-defined]
+    expanded = request.GET.get("sectie", "")
+    if expanded not in SECTIONS:
+        expanded = ""
+
+    def first(name, qs):
+        return list(qs[: MORE_LIMIT if expanded == name else LIMIT])
+
+    signals = first("signals", selectors.my_signals(actor)) if counts.signals else []
+    checkins = first("checkins", selectors.my_checkins(actor)) if counts.checkins_listed else []
+    involvements = (
+        first("involvements", selectors.my_involvement_requests(actor))
+        if counts.involvements
+        else []
+    )
+    actions = first("actions", selectors.my_actions(actor)) if counts.actions else []
+    if bound is not None and all(c.pk != bound[0] for c in checkins):
+        # the check-in whose form failed stays in view, also beyond the first LIMIT
+        checkins += list(selectors.my_checkins(actor, on=on).filter(pk=bound[0]))
     meetings = list(selectors.my_meetings(actor))
     student_ids = (
         [s.case.student_id for s in signals]
@@ -47,7 +69,6 @@ def _worklist_context(actor, *, bound=None) -> dict:
         processing_log_record(
             actor=actor, operation="read", activity="aftercare.signal", student_ids=student_ids
         )
-    on = today()
     for check in checkins:
         if bound is not None and bound[0] == check.pk:
             form = bound[1]
@@ -56,12 +77,27 @@ def _worklist_context(actor, *, bound=None) -> dict:
                 prefix=f"c{check.pk}", initial={"recorded_on": on, "contact_made": "yes"}
             )
         check.form = form  # type: ignore[attr-defined]
+    totals = {
+        "signals": counts.signals,
+        "checkins": counts.checkins_listed,
+        "involvements": counts.involvements,
+        "actions": counts.actions,
+    }
+    shown = {
+        "signals": len(signals),
+        "checkins": len(checkins),
+        "involvements": len(involvements),
+        "actions": len(actions),
+    }
     return {
         "signals": signals,
         "checkins": checkins,
         "involvements": involvements,
         "actions": actions,
         "meetings": meetings,
+        "totals": totals,
+        "more": {name: totals[name] - shown[name] for name in SECTIONS},
+        "expanded": expanded,
         "today": on,
         "legal_task": LegalBasis.LEGAL_TASK,
         "open_check": bound[0] if bound else None,
@@ -72,7 +108,7 @@ def _worklist_context(actor, *, bound=None) -> dict:
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    return render(request, "aftercare/worklist.html", _worklist_context(actor))
+    return render(request, "aftercare/worklist.html", _worklist_context(request, actor))
 
 
 @login_required
@@ -113,7 +149,7 @@ def worklist_checkin(request: HttpRequest, check_id: int) -> HttpResponse:
                     % {"name": name},
                 )
             return redirect("worklist")
-    context = _worklist_context(actor, bound=(check.pk, form))
+    context = _worklist_context(request, actor, bound=(check.pk, form))
     return render(request, "aftercare/worklist.html", context)
 
 

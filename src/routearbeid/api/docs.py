@@ -9,6 +9,7 @@ import yaml
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiYamlRenderer
@@ -16,6 +17,19 @@ from drf_spectacular.renderers import OpenApiYamlRenderer
 from .constants import API_VERSION
 
 METHODS = ("get", "post", "put", "patch", "delete")
+# The reference page's headings for the document's tags (the tags themselves stay ids).
+TAG_LABELS = {
+    "students": _("Students"),
+    "cases": _("Cases"),
+    "consultation": _("Consultation"),
+    "work": _("Work, ABA and provisions"),
+    "handover": _("Handover"),
+    "outflow": _("Outflow"),
+    "leerplicht": _("Leerplicht"),
+    "aftercare": _("Aftercare"),
+    "meetings": _("Outflow meetings"),
+    "organisations": _("Organisations"),
+}
 
 
 @functools.lru_cache(maxsize=8)
@@ -96,7 +110,10 @@ def reference(request: HttpRequest) -> HttpResponse:
         "api/reference.html",
         {
             "info": document["info"],
-            "sections": sorted(sections.items()),
+            "sections": [
+                (tag, TAG_LABELS.get(tag, tag), operations)
+                for tag, operations in sorted(sections.items())
+            ],
             "version": API_VERSION,
         },
     )

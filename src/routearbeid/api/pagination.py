@@ -16,8 +16,15 @@ class Pagination(PageNumberPagination):
         # A malformed page is invalid input (400); a page past the end is not found (404).
         for name in (self.page_query_param, self.page_size_query_param):
             raw = request.query_params.get(name)
-            if raw is not None and (not raw.isdigit() or int(raw) < 1 or len(raw) > 9):
+            if raw is not None and (
+                not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1
+            ):
                 raise ValidationError({name: [_("Give a whole number of 1 or more.")]})
+        size = request.query_params.get(self.page_size_query_param)
+        if size is not None and int(size) > self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [_("Give at most %(n)s.") % {"n": self.max_page_size}]}
+            )
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
@@ -29,6 +36,26 @@ class Pagination(PageNumberPagination):
                 "results": data,
             }
         )
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": str(_("The page number, from 1.")),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": str(
+                    _("The number of results per page (at most %(n)s).") % {"n": self.max_page_size}
+                ),
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
 
     def get_paginated_response_schema(self, schema):
         return {

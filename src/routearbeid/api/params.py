@@ -25,7 +25,8 @@ def int_param(request, name: str) -> int | None:
         return None
     if raw == "":
         raise _empty(name)
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    # isascii: "²".isdigit() is true, but int("²") fails
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_ID:
         raise ValidationError({name: [_("Give a whole number.")]})
     return int(raw)
 

@@ -45,7 +45,7 @@ from routearbeid.route.models import (
     Involvement,
     TimelineEvent,
 )
-from routearbeid.route.selectors import case_get, case_readiness, visible_cases
+from routearbeid.route.selectors import case_get, case_list, case_readiness, visible_cases
 from routearbeid.students.selectors import student_get, student_list
 
 from . import serializers as s
@@ -133,7 +133,8 @@ class CaseViewSet(ReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet:
         request = self.request
-        qs = visible_cases(self.actor).select_related("student")
+        # the screens' list selector: its shape starts from the actor's own links (route.selectors)
+        qs = case_list(actor=self.actor)
         if stage := choice_param(request, "stage", Stage.values):
             qs = qs.filter(stage=stage)
         if (school := int_param(request, "school")) is not None:

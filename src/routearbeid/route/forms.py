@@ -182,7 +182,19 @@ class GuardiansForm(StyledForm):
 
 
 class EmploymentForm(StyledForm):
-    employer = ChoiceByPk(label=_("Employer"))
+    """A job. The employer is chosen from a short list (`employer_options`: every employer while
+    there are few, otherwise this case's and those of the recent jobs) or given by its KvK number; a
+    list of every employer would be thousands of options on every youth page (issue #7)."""
+
+    OFFERED = 50  # at most this many employers in the list
+
+    employer = ChoiceByPk(label=_("Employer"), required=False)
+    kvk_number = forms.CharField(
+        label=_("Or its KvK number"),
+        max_length=8,
+        required=False,
+        help_text=_("For an employer that is not in the list: its 8-digit KvK number."),
+    )
     kind = forms.ChoiceField(label=_("Kind of contract"), choices=EmploymentKind.choices)
     starts_on = date_field(_("Start date"))
     ends_on = date_field(
@@ -202,6 +214,49 @@ class EmploymentForm(StyledForm):
     def __init__(self, *args, employers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employer"].choices = model_choices(employers)
+
+    @classmethod
+    def employer_options(cls, case) -> list:
+        """At most OFFERED employers, by name: all of them while there are no more, otherwise
+        this case's employers and those of the most recent jobs recorded anywhere (each a
+        query that reads a few rows by an index)."""
+        from routearbeid.employment.models import Employer, Employment
+
+        few = list(Employer.objects.order_by("pk")[: cls.OFFERED + 1])
+        if len(few) > cls.OFFERED:
+            own = Employment.objects.filter(case=case).values_list("employer_id", flat=True)
+            recent = Employment.objects.order_by("-id").values_list("employer_id", flat=True)
+            ids = list(dict.fromkeys([*own, *recent[: cls.OFFERED * 2]]))[: cls.OFFERED]
+            few = list(Employer.objects.filter(pk__in=ids))
+        return sorted(few, key=lambda e: (e.name.casefold(), e.pk))
+
+    def clean(self):
+        from routearbeid.employment.models import Employer
+
+        data = super().clean()
+        kvk = (data.get("kvk_number") or "").strip()
+        if kvk:
+            if not (kvk.isascii() and kvk.isdigit() and len(kvk) == 8):
+                self.add_error("kvk_number", _("A KvK number has 8 digits."))
+                return data
+            found = Employer.objects.filter(kvk_number=kvk).values_list("pk", flat=True).first()
+            if found is None:
+                self.add_error(
+                    "kvk_number",
+                    _(
+                        "No employer with this KvK number is known. Check the number, or ask "
+                        "the functional administrator to add the employer."
+                    ),
+                )
+            elif data.get("employer") not in (None, found):
+                self.add_error(
+                    "kvk_number", _("This KvK number is of another employer than the one chosen.")
+                )
+            else:
+                data["employer"] = found
+        elif data.get("employer") is None and "employer" not in self.errors:
+            self.add_error("employer", _("Choose the employer, or give its KvK number."))
+        return data
 
 
 class ExemptionForm(StyledForm):

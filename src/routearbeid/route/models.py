@@ -131,6 +131,8 @@ class Involvement(TimeStampedModel):
     class Meta:
         verbose_name = _("involvement")
         verbose_name_plural = _("involvements")
+        # visible_cases_q: the cases of an organisation, from the index alone (issue #7)
+        indexes = [models.Index(fields=["organisation", "case"], name="involvement_org_case_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "organisation"], name="involvement_one_per_organisation"
@@ -170,6 +172,10 @@ class Handover(TimeStampedModel):
     class Meta:
         verbose_name = _("warm handover")
         verbose_name_plural = _("warm handovers")
+        # visible_cases_q: the cases handed over to an organisation, from the index alone
+        indexes = [
+            models.Index(fields=["receiving_organisation", "case"], name="handover_org_case_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(legal_basis=LegalBasis.CONSENT) | Q(consent_given_on__isnull=False),

@@ -40,60 +40,100 @@ def _group(actor: Actor, roles, key: Callable[[Seat], tuple | None]) -> dict[tup
     return groups
 
 
-def _linked(model, field: str, groups: dict[tuple, set[int]], where: Callable[..., Q]) -> Q | None:
-    """Cases that have a row in `model` whose `field` is one of a group's organisations and
-    that meet `where(*group key)`: one Exists subquery per group, never a query per row."""
-    condition = None
-    for key, ids in groups.items():
-        linked = Exists(model.objects.filter(case=OuterRef("pk"), **{f"{field}__in": ids}))
-        part = where(*key) & Q(linked)
-        condition = part if condition is None else condition | part
-    return condition
-
-
 def _by_region(seat: Seat) -> tuple:
     return (seat.region_id,)
 
 
-def _in_region(region_id: int) -> Q:
-    return Q(student__school__region_id=region_id)
+def _in_region(region_id: int) -> Callable[[str], Q]:
+    return lambda prefix: Q(**{f"{prefix}student__school__region_id": region_id})
 
 
 # The roles that see a case once their organisation is asked to take part (not Leerplicht: below).
 INVOLVED_ROLES = (Role.WORK_SERVICE_MANAGER, Role.RMC_OFFICER, Role.SWV_OFFICER)
 
 
-def visible_cases_q(actor: Actor, *, on: dt.date | None = None) -> Q | None:
-    """The condition on Case that the actor's roles allow; None when they allow nothing.
+@dataclass(frozen=True)
+class AccessPart:
+    """One reason a partner role sees cases: the cases that meet `where` (a condition on Case,
+    its fields prefixed by the given prefix) and, if `link` is set, that have one of its rows
+    (a queryset with a `case` foreign key: the involvements, handovers or agenda items of the
+    actor's own organisations or regions, a small set found by an index)."""
+
+    where: Callable[[str], Q]
+    link: QuerySet | None = None
+
+    def case_q(self) -> Q:
+        """As a condition on Case, with one EXISTS for the link: the cheapest shape when the
+        cases are filtered from a few rows (a case, the signals of an organisation), which is
+        how the other modules use visible_cases_q."""
+        condition = self.where("")
+        if self.link is not None:
+            condition &= Q(Exists(self.link.filter(case=OuterRef("pk"))))
+        return condition
+
+    def case_ids(self) -> QuerySet:
+        """The ids of these cases, driven from the link rows (or, without link, from the
+        condition's own index): one branch of the UNION that the lists use."""
+        if self.link is None:
+            return Case.objects.filter(self.where("")).order_by().values("id")
+        return self.link.filter(self.where("case__")).order_by().values("case_id")
+
+    def student_ids(self) -> QuerySet:
+        """The students of these cases, driven from the link rows (or, without link, from the
+        condition's own index): one branch of the UNION that visible_students uses."""
+        if self.link is None:
+            return Case.objects.filter(self.where("")).order_by().values("student_id")
+        return self.link.filter(self.where("case__")).order_by().values("case__student_id")
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What the actor's roles allow: the schools whose cases they see (school roles) and the
+    other reasons they see a case (partner roles). visible_cases_q and
+    students.selectors.visible_students build their conditions from it (issue #7)."""
+
+    school_ids: frozenset[int]
+    parts: tuple[AccessPart, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.school_ids and not self.parts
+
+
+def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
+    """The actor's case visibility (domain.md, "Who sees what").
 
     An organisation's link to a case (involvement, handover) counts only for cases of its own
     region, so that a stray link can never show a case to another region.
     """
     on = on or today()
-    parts: list[Q | None] = []
-
-    if actor.school_ids:
-        parts.append(Q(student__school_id__in=actor.school_ids))
+    parts: list[AccessPart] = []
 
     # Work service, RMC and SWV see the cases their organisation is asked to take part in.
-    involved = _group(actor, INVOLVED_ROLES, _by_region)
-    parts.append(_linked(Involvement, "organisation_id", involved, _in_region))
+    for (region_id,), ids in _group(actor, INVOLVED_ROLES, _by_region).items():
+        link = Involvement.objects.filter(organisation_id__in=ids)
+        parts.append(AccessPart(_in_region(region_id), link))
 
     # R-HO-1: from the handover on, the receiving organisation (work service or another party)
     # can see the case; its administrators still see no case data.
-    receiving = _group(actor, HANDOVER_RECEIVING_ROLES, _by_region)
-    parts.append(_linked(Handover, "receiving_organisation_id", receiving, _in_region))
+    for (region_id,), ids in _group(actor, HANDOVER_RECEIVING_ROLES, _by_region).items():
+        handed_over = Handover.objects.filter(receiving_organisation_id__in=ids)
+        parts.append(AccessPart(_in_region(region_id), handed_over))
 
     rmc_regions = actor.region_ids(Role.RMC_OFFICER)
     if rmc_regions:
         # R-RMC-1: the monitoring list of the RMC's own region, from outflow until the age
         # limit or until a startkwalificatie is recorded
         parts.append(
-            Q(
-                student__school__region_id__in=rmc_regions,
-                stage__in=[Stage.AFTERCARE, Stage.CLOSED],
-                student__has_basic_qualification=False,
-                rmc_monitoring_ends_on__gt=on,
+            AccessPart(
+                lambda prefix: Q(
+                    **{
+                        f"{prefix}student__school__region_id__in": rmc_regions,
+                        f"{prefix}stage__in": [Stage.AFTERCARE, Stage.CLOSED],
+                        f"{prefix}student__has_basic_qualification": False,
+                        f"{prefix}rmc_monitoring_ends_on__gt": on,
+                    }
+                )
             )
         )
 
@@ -103,26 +143,61 @@ def visible_cases_q(actor: Actor, *, on: dt.date | None = None) -> Q | None:
         (Role.LEERPLICHT_OFFICER,),
         lambda seat: (seat.region_id, seat.municipality) if seat.municipality else None,
     )
-    own = _linked(
-        Involvement,
-        "organisation_id",
-        leerplicht,
-        lambda region, municipality: _in_region(region) & Q(student__municipality=municipality),
-    )
-    if own is not None:
-        under_age = Q(student__date_of_birth__gt=latest_birth_date(KWALIFICATIEPLICHT_AGE, on))
-        parts.append(under_age & own)
+    born_after = latest_birth_date(KWALIFICATIEPLICHT_AGE, on)
+    for (region_id, municipality), ids in leerplicht.items():
+
+        def own(prefix: str, region_id=region_id, municipality=municipality) -> Q:
+            return Q(
+                **{
+                    f"{prefix}student__school__region_id": region_id,
+                    f"{prefix}student__municipality": municipality,
+                    f"{prefix}student__date_of_birth__gt": born_after,
+                }
+            )
+
+        parts.append(AccessPart(own, Involvement.objects.filter(organisation_id__in=ids)))
 
     regions = actor.region_ids(Role.ROUTE_COORDINATOR)
     if regions:
-        on_agenda = AgendaItem.objects.filter(case=OuterRef("pk"), meeting__region_id__in=regions)
-        parts.append(Q(Exists(on_agenda)))
+        on_agenda = AgendaItem.objects.filter(meeting__region_id__in=regions)
+        parts.append(AccessPart(lambda prefix: Q(), on_agenda))
 
-    condition = None
-    for part in parts:
-        if part is not None:
-            condition = part if condition is None else condition | part
+    return CaseAccess(school_ids=frozenset(actor.school_ids), parts=tuple(parts))
+
+
+def visible_cases_q(actor: Actor, *, on: dt.date | None = None) -> Q | None:
+    """The condition on Case that the actor's roles allow; None when they allow nothing.
+
+    The school part is a plain condition on the student's school; each partner part is its
+    condition AND an EXISTS on its link (a good shape for filtering a few rows; for a whole
+    list see visible_case_ids).
+    """
+    access = case_access(actor, on=on)
+    if access.empty:
+        return None
+    condition = Q(student__school_id__in=access.school_ids) if access.school_ids else None
+    for part in access.parts:
+        q = part.case_q()
+        condition = q if condition is None else condition | q
     return condition
+
+
+def visible_case_ids(actor: Actor) -> QuerySet | None:
+    """The ids of the cases the actor may see, for lists and their counts (issue #7): school
+    roles through the (school, …) index on students; each partner part from its small indexed
+    link set (involvements or handovers of the own organisations, agenda items of the own
+    regions, the RMC's monitoring list), as one UNION ALL, so no query walks every case.
+    None when the roles allow nothing."""
+    access = case_access(actor)
+    branches = [part.case_ids() for part in access.parts]
+    if access.school_ids:
+        own = Case.objects.filter(student__school_id__in=access.school_ids)
+        branches.insert(0, own.order_by().values("id"))
+    if not branches:
+        return None
+    first, *rest = branches
+    # UNION ALL: `IN` drops the repeats, without sorting the branches first
+    return first.union(*rest, all=True) if rest else first
 
 
 def visible_cases(actor) -> QuerySet[Case]:
@@ -135,7 +210,14 @@ def visible_cases(actor) -> QuerySet[Case]:
 
 def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
     actor = as_actor(actor)
-    qs = visible_cases(actor).select_related("student", "student__school")
+    access = case_access(actor)
+    if access.empty:
+        return Case.objects.none()
+    if access.parts:
+        qs = Case.objects.filter(pk__in=visible_case_ids(actor))  # type: ignore[misc]
+    else:
+        qs = Case.objects.filter(student__school_id__in=access.school_ids)
+    qs = qs.select_related("student", "student__school")
     filters = filters or {}
     if stage := filters.get("stage"):
         qs = qs.filter(stage=stage)

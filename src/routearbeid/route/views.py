@@ -24,7 +24,6 @@ from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
 from routearbeid.core.forms import StyledForm
 from routearbeid.employment import services as employment_services
-from routearbeid.employment.models import Employer
 from routearbeid.meetings import services as meeting_services
 from routearbeid.meetings.constants import MeetingStatus
 from routearbeid.meetings.models import OutflowMeeting
@@ -513,7 +512,8 @@ def form_kwargs(name: str, actor: Actor, case: Case, student) -> dict:
             )
         }
     if name == "employment":
-        return {"employers": Employer.objects.order_by("name")}
+        # a short list, not every employer (issue #7): the form also takes a KvK number
+        return {"employers": forms.EmploymentForm.employer_options(case)}
     if name == "provision":
         return {"employments": case.employments.select_related("employer")}
     if name == "signal-raise":

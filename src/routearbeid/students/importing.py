@@ -319,7 +319,8 @@ def _delimiter(header_line: str) -> str:
 
 
 def _parse_csv(data: bytes) -> ParsedFile:
-    if b"\x00" in data[:4096]:
+    # A NUL byte anywhere: not a text export (and PostgreSQL cannot store it in text or JSON).
+    if b"\x00" in data:
         raise ImportFileError(
             _("This file cannot be read. Upload a CSV file or an Excel file (.xlsx).")
         )
@@ -405,7 +406,10 @@ def _collect_rows(rows: Iterable[tuple[int, list[Any]]]) -> ParsedFile:
     headers: list[str] | None = None
     collected: list[list[Any]] = []
     for number, values in rows:
-        cells = [_xlsx_cell(v) for v in values]
+        # NUL cannot be stored in PostgreSQL text or JSON (an XLSX cell can hold one as _x0000_)
+        cells = [
+            c.replace("\x00", "") if isinstance(c, str) else c for c in map(_xlsx_cell, values)
+        ]
         while cells and cells[-1] == "":
             cells.pop()
         if not cells:
@@ -815,7 +819,7 @@ def _match(check: RowCheck, by_pgn, by_name, elsewhere: set[str]) -> Student | N
         if pgn in elsewhere:
             check.errors.append(
                 _t(
-                    "Row %(row)s: the PGN %(pgn)s belongs to a student who is not at this school. "
+                    "Row %(row)s: the PGN %(pgn)s cannot be imported for this school. "
                     "Check the number; if it is right, ask the functional administrator."
                 )
                 % {"row": check.row, "pgn": pgn}

@@ -52,6 +52,8 @@ class Student(TimeStampedModel):
         indexes = [
             models.Index(fields=["school", "last_name", "first_name"]),
             models.Index(fields=["municipality", "date_of_birth"]),
+            # the youth list's order (issue #7); trigram indexes for its search: 0004
+            models.Index(fields=["last_name", "first_name", "id"], name="student_name_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(

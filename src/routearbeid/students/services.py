@@ -157,6 +157,24 @@ def student_import_cancel(*, actor: Actor, import_id: int) -> StudentImport:
     return batch
 
 
+# An upload nobody confirms or cancels: its rows (names, dates of birth, PGNs) are deleted after a
+# day; every import, with its summary, after IMPORT_RETENTION_DAYS (the daily run).
+UNCONFIRMED_ROWS_DAYS = 1
+
+
+def student_imports_expire(*, now=None) -> dict[str, int]:
+    """The daily job (aftercare.tasks.DAILY_JOBS): forget what the import page promises to forget."""
+    now = now or timezone.now()
+    abandoned = StudentImport.objects.filter(
+        status__in=OPEN_IMPORT_STATUSES,
+        updated_at__lt=now - dt.timedelta(days=UNCONFIRMED_ROWS_DAYS),
+    ).update(status=ImportStatus.CANCELLED, rows=[], finished_at=now, updated_at=now)
+    deleted, _by_model = StudentImport.objects.filter(
+        created_at__lt=now - dt.timedelta(days=IMPORT_RETENTION_DAYS)
+    ).delete()
+    return {"abandoned": abandoned, "deleted": deleted}
+
+
 def student_import_write(*, import_id: int) -> StudentImport:
     """Write a confirmed import (the task calls this). The rows are checked again against the
     students as they are now, then written in batches of WRITE_BATCH rows, each batch in its own

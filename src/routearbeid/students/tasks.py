@@ -7,6 +7,11 @@ from django.tasks import task
 from . import services
 
 
+def imports_expire() -> dict[str, int]:
+    """The daily job (aftercare.tasks.DAILY_JOBS): abandoned uploads and old imports go."""
+    return services.student_imports_expire()
+
+
 @task
 def student_import_run(import_id: int) -> dict[str, object]:
     """Write the confirmed import `import_id` in batches (students.services.student_import_write)."""

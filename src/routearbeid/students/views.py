@@ -62,7 +62,7 @@ def student_rows(actor, params) -> tuple:
     for word in search.split():
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     school = params.get("school") or ""
-    if school.isdigit():
+    if school.isascii() and school.isdigit() and len(school) < 19:
         qs = qs.filter(school_id=int(school))
     stage = params.get("stage") or ""
     if stage in Stage.values:
@@ -76,7 +76,7 @@ def student_rows(actor, params) -> tuple:
     elif age == "18plus":
         qs = qs.filter(date_of_birth__lte=eighteen_ago)
     mentor = params.get("mentor") or ""
-    if mentor.isdigit():
+    if mentor.isascii() and mentor.isdigit() and len(mentor) < 19:
         qs = qs.filter(mentor_id=int(mentor))
     organisation_ids = actor.organisation_ids()
     if params.get("signal") == "open":
@@ -291,12 +291,21 @@ def student_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse
     columns = [
         {
             "name": name or _("Column %(n)s") % {"n": i + 1},
-            "examples": [str(row[i]) for row in sample if i < len(row) and row[i] != ""],
+            "examples": [_masked(str(row[i])) for row in sample if i < len(row) and row[i] != ""],
         }
         for i, name in enumerate(batch.headers)
     ]
     context = {"batch": batch, "form": form, "columns": columns}
     return render(request, "students/import_mapping.html", context)
+
+
+def _masked(value: str) -> str:
+    """An example value on the mapping step: a number of 8 or more digits (BSN, education
+    number, phone) shows only its last three, enough to recognise the column."""
+    digits = value.replace(" ", "").replace("-", "")
+    if digits.isascii() and digits.isdigit() and len(digits) >= 8:
+        return "•" * (len(digits) - 3) + digits[-3:]
+    return value
 
 
 def _preview_context(actor, batch: StudentImport) -> dict:

@@ -145,8 +145,8 @@ def test_cost_grows_with_what_is_due_not_with_all_cases(
         assert aftercare.signals_raise_due(on=ON) == 0
 
 
-# select + one conditional UPDATE per due signal + the timeline events, in a savepoint
-QUERIES_FOR_THREE_DUE = 7
+# select + one conditional UPDATE for the batch + the timeline events, in a savepoint
+QUERIES_FOR_THREE_DUE = 5
 QUERIES_WHEN_NOTHING_DUE = 3
 
 

@@ -257,3 +257,20 @@ def test_list_query_count_does_not_grow(region1, api, django_assert_max_num_quer
         region1.open_case()
     with django_assert_max_num_queries(8):
         assert len(client.get("/api/v1/cases?pageSize=50").json()["results"]) == 23
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["school=%C2%B2", "student=%C2%B2", "page=%C2%B2", "pageSize=%C2%B2", "pageSize=101", "page=0"],
+)
+def test_odd_numbers_in_the_query_are_400_not_500(region1, api, query):
+    """'²'.isdigit() is true but int('²') fails: such input is refused as invalid."""
+    response = api(region1.coordinator).get(f"/api/v1/cases?{query}")
+    assert response.status_code == 400, response.content
+    problem_of(response)
+
+
+def test_unicode_digits_in_the_youth_list_filters_are_ignored(region1, client):
+    client.force_login(region1.coordinator)
+    for path in ("/jongeren/?mentor=%C2%B2&school=%C2%B2", "/jongeren/export.csv?mentor=%C2%B2"):
+        assert client.get(path).status_code == 200

@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,7 +36,19 @@ CHECKS = [
 
 
 @pytest.fixture
-def demo(db):
+def keep_connection():
+    """The WSGI handler closes the database connection after each request (request_finished);
+    the test's transaction lives on that connection. Django's test client disconnects this
+    handler for the same reason; here the requests go through the real WSGI application."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def demo(db, keep_connection):
     """Region 1 with a youth in aftercare (every kind of row exists) and one just opened."""
     region = Region1.build()
     case = region.ready_for_outflow(age=19)

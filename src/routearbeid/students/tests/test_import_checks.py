@@ -154,7 +154,7 @@ def test_a_pgn_of_another_schools_student_is_an_error_that_names_nobody(region1)
     (c,) = check(region1, row(2, bsn="123456782"))
     assert c.action == ERROR
     assert c.errors == [
-        "Row 2: the PGN 123456782 belongs to a student who is not at this school. Check the "
+        "Row 2: the PGN 123456782 cannot be imported for this school. Check the "
         "number; if it is right, ask the functional administrator."
     ]
     assert "Geheim" not in c.errors[0] and "Anders" not in c.errors[0]
@@ -252,3 +252,12 @@ def test_checking_costs_the_same_queries_for_10_or_500_rows(
     with django_assert_max_num_queries(2):
         checks = check(region1, *rows)
     assert all(c.action == CREATE for c in checks)
+
+
+def test_the_error_does_not_say_whether_the_pgn_is_known_elsewhere(region1):
+    """A PGN of another school and a PGN nobody has must not be told apart by the message text
+    except through what the coordinator typed (need to know: the BSN of another school's youth)."""
+    region1.student(school=region1.other_school, pgn="123456782")
+    (c,) = check(region1, row(2, bsn="123456782"))
+    assert "not at this school" not in c.errors[0]
+    assert "another" not in c.errors[0].lower()

@@ -255,3 +255,12 @@ def test_excels_separator_hint_line_is_followed():
     parsed = parse_file("x.csv", data)
     assert parsed.headers == ["Roepnaam", "Achternaam;Extra"]
     assert parsed.rows == [[3, ["Ali", "Demir;X"]]]
+
+
+def test_a_nul_byte_late_in_a_csv_refuses_the_file():
+    """PostgreSQL cannot store NUL in text or JSON: a NUL after the first 4 KB must still give a
+    clear message instead of a server error when the rows are stored."""
+    header = b"Roepnaam;Achternaam;Geboortedatum;Woonplaats\n"
+    rows = b"".join(b"Sara;Demir;01-02-2008;Alkmaar\n" for _ in range(300))
+    with pytest.raises(ImportFileError, match="cannot be read"):
+        parse_file("x.csv", header + rows + b"Ev\x00il;Demir;01-02-2008;Alkmaar\n")

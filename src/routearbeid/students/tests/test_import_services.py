@@ -129,7 +129,7 @@ def test_the_write_checks_again_what_changed_since_the_preview(
     batch = confirm(region1, batch, django_capture_on_commit_callbacks)
     assert batch.status == ImportStatus.DONE
     assert (batch.created_count, batch.skipped_count) == (1, 1)
-    assert "not at this school" in batch.summary["errors"][0]["messages"][0]
+    assert "cannot be imported for this school" in batch.summary["errors"][0]["messages"][0]
 
 
 def test_the_write_runs_in_batches_and_counts_progress(
@@ -313,3 +313,24 @@ def test_a_write_that_breaks_off_keeps_the_batches_before_and_says_so(region1, m
     assert (batch.created_count, batch.processed_rows) == (2, 2)
     assert Student.objects.count() == 2
     assert batch.rows == []
+
+
+def test_the_daily_run_forgets_abandoned_uploads_and_old_imports(region1):
+    """The upload page promises it: rows of an import nobody confirmed are deleted after a day,
+    every import after 30 days (also when the school never starts another one)."""
+    from routearbeid.aftercare.tasks import DAILY_JOBS
+
+    assert "routearbeid.students.tasks.imports_expire" in DAILY_JOBS
+    abandoned = start(region1, csv_file("Sara;Demir;01-02-2008;Alkmaar"))
+    fresh = start(region1, csv_file("Omar;Haile;03-04-2007;Alkmaar"))
+    old = start(region1, csv_file("Lina;Berhe;05-06-2008;Alkmaar"))
+    now = timezone.now()
+    StudentImport.objects.filter(pk=abandoned.pk).update(updated_at=now - dt.timedelta(days=2))
+    StudentImport.objects.filter(pk=old.pk).update(created_at=now - dt.timedelta(days=31))
+    result = services.student_imports_expire(now=now)
+    assert result == {"abandoned": 1, "deleted": 1}
+    abandoned.refresh_from_db()
+    assert abandoned.rows == [] and abandoned.status == ImportStatus.CANCELLED
+    fresh.refresh_from_db()
+    assert fresh.rows and fresh.status != ImportStatus.CANCELLED
+    assert not StudentImport.objects.filter(pk=old.pk).exists()

@@ -1,0 +1,104 @@
+"""Issue #7: the shapes of the list queries and the bounded employer choice (the access matrix
+tests keep who sees what; these keep how)."""
+
+from __future__ import annotations
+
+import pytest
+
+from routearbeid.employment.models import Employer
+from routearbeid.route.forms import EmploymentForm
+from routearbeid.route.selectors import case_list
+from routearbeid.students.selectors import student_list, visible_students
+
+pytestmark = pytest.mark.django_db
+
+
+def _sql(qs) -> str:
+    return str(qs.query).upper()
+
+
+def test_school_role_lists_by_school_only(region1):
+    region1.open_case()
+    sql = _sql(visible_students(region1.coordinator))
+    # no EXISTS over the school's cases: they add nobody to the school's own students
+    assert "EXISTS" not in sql and "ROUTE_CASE" not in sql
+    assert visible_students(region1.coordinator).count() == 1
+
+
+@pytest.mark.parametrize("who", ["work_service_manager", "rmc_officer", "leerplicht_officer"])
+def test_partner_list_is_an_id_set_not_an_exists_per_student(region1, who):
+    case = region1.open_case(age=16)
+    user = getattr(region1, who)
+    assert not visible_students(user).exists()
+    region1.involve(case)
+    from routearbeid.route.services import involvement_request
+
+    involvement_request(
+        actor=region1.coordinator,
+        case_id=case.pk,
+        organisation_id=region1.work_service.pk,
+        on=case.opened_on,
+    )
+    students = visible_students(user)
+    assert "EXISTS" not in _sql(students)
+    assert list(students) == [case.student]
+    assert list(case_list(actor=user)) == [case]
+    assert "EXISTS" not in _sql(case_list(actor=user))
+
+
+def test_search_keeps_every_word_in_first_or_last_name(region1):
+    region1.student(first_name="Anouk", last_name="de Vries")
+    region1.student(first_name="Vries", last_name="Bakker")
+    region1.student(first_name="Sem", last_name="Jansen")
+    names = lambda q: [s.first_name for s in student_list(actor=region1.coordinator, search=q)]  # noqa: E731
+    assert names("vries") == ["Vries", "Anouk"]
+    assert names("VRIES anouk") == ["Anouk"]
+    assert names("zzz") == []
+
+
+def _data(**extra):
+    data = {
+        "e-kind": "permanent",
+        "e-starts_on": "2026-01-05",
+        "e-hours_per_week": "32",
+    }
+    data.update({f"e-{k}": v for k, v in extra.items()})
+    return data
+
+
+def test_employer_list_is_bounded(region1):
+    Employer.objects.bulk_create(
+        Employer(name=f"Werkgever {n:03}", kvk_number=f"{20000000 + n}")
+        for n in range(EmploymentForm.OFFERED + 5)
+    )
+    case = region1.open_case()
+    assert EmploymentForm.employer_options(case) == []
+    from routearbeid.employment.models import Employment
+
+    Employment.objects.create(
+        case=case,
+        employer=Employer.objects.get(name="Werkgever 007"),
+        kind="permanent",
+        starts_on=case.opened_on,
+        hours_per_week=32,
+    )
+    offered = EmploymentForm.employer_options(case)
+    assert [e.name for e in offered] == ["Werkgever 007"]
+
+
+def test_employer_by_kvk_number(region1):
+    employer = Employer.objects.create(name="Bakkerij", kvk_number="12345678")
+    other = Employer.objects.create(name="Garage", kvk_number="87654321")
+    form = EmploymentForm(_data(kvk_number="12345678"), prefix="e", employers=[other])
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["employer"] == employer.pk
+    form = EmploymentForm(_data(employer=str(other.pk)), prefix="e", employers=[other])
+    assert form.is_valid() and form.cleaned_data["employer"] == other.pk
+    for bad, field in [
+        ({}, "employer"),
+        ({"kvk_number": "1234"}, "kvk_number"),
+        ({"kvk_number": "11111111"}, "kvk_number"),
+        ({"kvk_number": "12345678", "employer": str(other.pk)}, "kvk_number"),
+    ]:
+        form = EmploymentForm(_data(**bad), prefix="e", employers=[other])
+        assert not form.is_valid() and field in form.errors, bad
