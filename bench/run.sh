@@ -5,6 +5,9 @@
 # for BENCH_DURATION after all have logged in (the locustfile stops itself; -t 20m is only a
 # safety net), then the raise_signals timing and the table. Everything it starts is stopped by
 # pid at the end (also on Ctrl+C or an error). BENCH_DATABASE_URL: use that database instead.
+# BENCH_REUSE=1: keep the database of an earlier run when it holds BENCH_CASES cases (its
+# stamp, `bench/pg.sh stamp`): migrations still run, only a new plan is written. BENCH_OUT:
+# where the plan, logs and report go (var/bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +17,8 @@ BENCH_DURATION=${BENCH_DURATION:-6m}
 BENCH_WORKERS=${BENCH_WORKERS:-4}
 BENCH_PORT=${BENCH_PORT:-8765}
 BENCH_WAIT=${BENCH_WAIT:-1:5}
-OUT=var/bench
+BENCH_REUSE=${BENCH_REUSE:-0}
+OUT=${BENCH_OUT:-var/bench}
 PY=.venv/bin/python
 
 export DJANGO_SETTINGS_MODULE=routearbeid.config.settings.bench
@@ -44,14 +48,29 @@ phase() {
 : >"$OUT/phases.txt"
 
 phase "database"
+reuse=0
 if [ -z "${BENCH_DATABASE_URL:-}" ]; then
   bench/pg.sh start
-  bench/pg.sh createdb
+  if [ "$BENCH_REUSE" = 1 ] && [ "$(bench/pg.sh stamp)" = "cases=$BENCH_CASES" ]; then
+    reuse=1
+    echo "reusing the database with $BENCH_CASES cases"
+  else
+    bench/pg.sh createdb
+  fi
 fi
+
+phase "migrate"
 $PY manage.py migrate --noinput >"$OUT/migrate.log"
 
-phase "generate ($BENCH_CASES cases)"
-$PY bench/generate.py --cases "$BENCH_CASES" | tee "$OUT/generate.txt"
+if [ "$reuse" = 1 ]; then
+  phase "plan (reused data)"
+  $PY bench/generate.py --cases "$BENCH_CASES" --plan "$OUT/plan.json" --plan-only \
+    | tee "$OUT/generate.txt"
+else
+  phase "generate ($BENCH_CASES cases)"
+  $PY bench/generate.py --cases "$BENCH_CASES" --plan "$OUT/plan.json" | tee "$OUT/generate.txt"
+  [ -n "${BENCH_DATABASE_URL:-}" ] || bench/pg.sh stamp "cases=$BENCH_CASES"
+fi
 
 phase "start servers"
 .venv/bin/gunicorn routearbeid.config.wsgi --bind "127.0.0.1:$BENCH_PORT" \

@@ -110,6 +110,12 @@ def reference(request: HttpRequest) -> HttpResponse:
         "api/reference.html",
         {
             "info": document["info"],
+            # the description is Markdown for OpenAPI tools; here plain paragraphs
+            "intro": [
+                p.replace("**", "").replace("`", "")
+                for p in document["info"].get("description", "").split("\n\n")
+                if p.strip()
+            ],
             "sections": [
                 (tag, TAG_LABELS.get(tag, tag), operations)
                 for tag, operations in sorted(sections.items())
