@@ -34,46 +34,14 @@ from routearbeid.route.selectors import case_get, visible_cases
 from routearbeid.route.views import ACTIONS, form_kwargs
 
 from .base import ApiViewMixin
-from .views import _pk
-
-
-class StrictCharField(serializers.CharField):
-    """Text must be sent as a JSON string: 0 or true is invalid input, not the text "0"."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer: "12", 12.5 or true are invalid input."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictDecimalField(serializers.DecimalField):
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictBooleanField(serializers.BooleanField):
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
-
-
-class StrictChoiceField(serializers.ChoiceField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
+from .fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDecimalField,
+    StrictIntegerField,
+)
+from .params import path_pk
 
 
 def _field_for(form_field: django_forms.Field) -> serializers.Field:
@@ -172,8 +140,8 @@ class WriteMixin:
         actor = self.actor  # type: ignore[attr-defined]
         w = self.write
         if w.row_model is None:
-            return case_get(actor=actor, case_id=_pk(kwargs["caseId"]), log=False), None
-        row_id = _pk(kwargs["pk"])
+            return case_get(actor=actor, case_id=path_pk(kwargs["caseId"]), log=False), None
+        row_id = path_pk(kwargs["pk"])
         case_id = (
             w.row_model.objects.filter(case__in=visible_cases(actor).values("pk"), pk=row_id)
             .values_list("case_id", flat=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from rest_framework import mixins, viewsets
 
 from routearbeid.organisations.actors import Actor, actor_for
@@ -11,6 +10,7 @@ from routearbeid.processing_log.services import processing_log_record
 from routearbeid.processing_log.trace import count_records, records_written, stop_counting
 
 from .constants import API_VERSION
+from .params import path_pk
 
 OPERATIONS = {
     "GET": Operation.READ,
@@ -66,10 +66,5 @@ class ReadOnlyViewSet(
     lookup_value_regex = r"[0-9]+"
 
     def get_object(self):
-        try:
-            pk = int(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        except (TypeError, ValueError):
-            raise Http404 from None
-        if pk > 2**62:
-            raise Http404
+        path_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])  # 404 for impossible ids
         return super().get_object()

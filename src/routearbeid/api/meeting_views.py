@@ -42,19 +42,10 @@ from routearbeid.route.selectors import visible_cases
 
 from . import serializers as s
 from .base import ApiViewMixin
+from .fields import StrictCharField, StrictChoiceField, StrictIntegerField
+from .params import path_pk
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _pk(value) -> int:
-    """A row id from the path; one no database can hold reads as "not found"."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound("not found") from None
-    if pk > 2**62:
-        raise NotFound("not found")
-    return pk
 
 
 def _form_value(value) -> str:
@@ -100,12 +91,12 @@ def _require_coordinator(page: Page) -> None:
 
 def _meeting_page(actor, meeting_id) -> Page:
     """The meeting as the meeting page loads it (404 when the caller may not see it)."""
-    return Page.load(actor, _pk(meeting_id))
+    return Page.load(actor, path_pk(meeting_id))
 
 
 def _item_page(actor, item_id) -> tuple[Page, AgendaItem]:
     """An agenda item of a meeting the caller may see, on a case the caller may see; else 404."""
-    pk = _pk(item_id)
+    pk = path_pk(item_id)
     meeting_id = AgendaItem.objects.filter(pk=pk).values_list("meeting_id", flat=True).first()
     if meeting_id is None:
         raise NotFound("not found")
@@ -116,7 +107,7 @@ def _item_page(actor, item_id) -> tuple[Page, AgendaItem]:
 
 def _action_page(actor, action_id) -> tuple[Page, MeetingAction]:
     """An action of a meeting the caller may see, on a case the caller may see; else 404."""
-    pk = _pk(action_id)
+    pk = path_pk(action_id)
     meeting_id = (
         MeetingAction.objects.filter(pk=pk)
         .values_list("agenda_item__meeting_id", flat=True)
@@ -138,43 +129,26 @@ def _example(value: dict) -> list[OpenApiExample]:
 # api/actions.py do; those cannot be imported here without a circular import through .views.
 
 
-class _Text(serializers.CharField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class _Id(serializers.IntegerField):
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class _Choice(serializers.ChoiceField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
-
-
 class MeetingPlanSerializer(serializers.Serializer):
-    region = _Id(min_value=1, help_text="The region (id) whose route coordinator you are.")
+    region = StrictIntegerField(
+        min_value=1, help_text="The region (id) whose route coordinator you are."
+    )
     scheduled_on = serializers.DateField(help_text="The date of the meeting.")
-    place = _Text(
+    place = StrictCharField(
         max_length=200, required=False, allow_blank=True, default="", help_text="Where it is held."
     )
 
 
 class MeetingParticipantAddSerializer(serializers.Serializer):
-    organisation = _Id(min_value=1, help_text="An organisation (id) of the meeting's region.")
-    person_name = _Text(max_length=200, help_text="The participant's name.")
+    organisation = StrictIntegerField(
+        min_value=1, help_text="An organisation (id) of the meeting's region."
+    )
+    person_name = StrictCharField(max_length=200, help_text="The participant's name.")
 
 
 class MeetingHoldingSerializer(serializers.Serializer):
     held_on = serializers.DateField(help_text="The day the meeting took place (not in the future).")
-    minutes = _Text(
+    minutes = StrictCharField(
         max_length=20000,
         required=False,
         allow_blank=True,
@@ -186,57 +160,57 @@ class MeetingHoldingSerializer(serializers.Serializer):
 class MeetingMinutesSerializer(serializers.Serializer):
     """The general minutes of a held meeting: the body of the PUT and its answer."""
 
-    meeting = _Id(source="pk", read_only=True)
-    minutes = _Text(max_length=20000, help_text="The general minutes.")
+    meeting = StrictIntegerField(source="pk", read_only=True)
+    minutes = StrictCharField(max_length=20000, help_text="The general minutes.")
 
 
 class AdviceRecordSerializer(serializers.Serializer):
-    organisation = _Id(
+    organisation = StrictIntegerField(
         min_value=1,
         help_text="Whose advice (id): your own organisation; the route coordinator may write "
         "down any organisation's advice.",
     )
-    text = _Text(max_length=4000, help_text="The advice.")
+    text = StrictCharField(max_length=4000, help_text="The advice.")
 
 
 class DecisionRecordSerializer(serializers.Serializer):
-    outflow_profile = _Choice(
+    outflow_profile = StrictChoiceField(
         choices=OutflowProfile.choices,
         help_text='"work" establishes the profile (R-OVL-1/2/3); another profile withdraws the '
         "case with the reason (R-OVL-4).",
     )
-    reason = _Text(
+    reason = StrictCharField(
         max_length=4000,
         help_text="For work: why further education is not (now) the better option (R-OVL-3).",
     )
 
 
 class MeetingActionAddSerializer(serializers.Serializer):
-    description = _Text(max_length=300, help_text="What is to be done.")
-    owner_organisation = _Id(
+    description = StrictCharField(max_length=300, help_text="What is to be done.")
+    owner_organisation = StrictIntegerField(
         min_value=1, help_text="The organisation (id) of the region that does it."
     )
     due_on = serializers.DateField(help_text="When it is to be done.")
 
 
 class EmployerCreateSerializer(serializers.Serializer):
-    name = _Text(max_length=200, help_text="The employer's name.")
-    kvk_number = _Text(
+    name = StrictCharField(max_length=200, help_text="The employer's name.")
+    kvk_number = StrictCharField(
         max_length=20, help_text="8 digits, as in the Chamber of Commerce register (unique)."
     )
-    contact_name = _Text(max_length=200, required=False, allow_blank=True, default="")
+    contact_name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     # checked as an e-mail address by the screen's form, so that every invalid field is
     # reported at once
-    contact_email = _Text(
+    contact_email = StrictCharField(
         max_length=254,
         required=False,
         allow_blank=True,
         default="",
         help_text="The contact person's e-mail address.",
     )
-    contact_phone = _Text(max_length=30, required=False, allow_blank=True, default="")
-    sector = _Text(max_length=100, required=False, allow_blank=True, default="")
-    place = _Text(max_length=100, required=False, allow_blank=True, default="")
+    contact_phone = StrictCharField(max_length=30, required=False, allow_blank=True, default="")
+    sector = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    place = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
 
 
 class EmploymentEndSerializer(serializers.Serializer):
@@ -583,7 +557,7 @@ class EmploymentEndView(ApiViewMixin, APIView):
     )
     def post(self, request, pk):
         actor = self.actor
-        employment_id = _pk(pk)
+        employment_id = path_pk(pk)
         # 404 before 400: the service looks the job up too, but only after the body is checked.
         if not Employment.objects.filter(
             pk=employment_id, case__in=visible_cases(actor).values("pk")

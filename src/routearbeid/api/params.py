@@ -68,3 +68,16 @@ def text_param(request, name: str, max_length: int = 100) -> str:
     if len(raw) > max_length or "\x00" in raw:
         raise ValidationError({name: [_("Give at most %(n)s characters.") % {"n": max_length}]})
     return raw
+
+
+def path_pk(value) -> int:
+    """A row id from the path; one no database can hold reads as "not found"."""
+    from routearbeid.core.errors import NotFound
+
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise NotFound("not found") from None
+    if pk > 2**62:
+        raise NotFound("not found")
+    return pk

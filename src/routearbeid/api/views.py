@@ -51,7 +51,7 @@ from routearbeid.students.selectors import student_get, student_list
 from . import serializers as s
 from .base import ReadOnlyViewSet
 from .meeting_views import EmployerCreateMixin, MeetingPlanMixin
-from .params import bool_param, choice_param, date_param, int_param, text_param
+from .params import bool_param, choice_param, date_param, int_param, path_pk, text_param
 
 
 def _param(name: str, kind, description, enum=None) -> OpenApiParameter:
@@ -97,18 +97,8 @@ class StudentViewSet(ReadOnlyViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        student = student_get(actor=self.actor, student_id=_pk(kwargs["pk"]))
+        student = student_get(actor=self.actor, student_id=path_pk(kwargs["pk"]))
         return Response(self.get_serializer(student).data)
-
-
-def _pk(value) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound("not found") from None
-    if pk > 2**62:
-        raise NotFound("not found")
-    return pk
 
 
 def _log_read(actor, activity: str, student_ids) -> None:
@@ -151,7 +141,7 @@ class CaseViewSet(ReadOnlyViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        case = case_get(actor=self.actor, case_id=_pk(kwargs["pk"]))
+        case = case_get(actor=self.actor, case_id=path_pk(kwargs["pk"]))
         return Response(self.get_serializer(case).data)
 
     @extend_schema(
@@ -200,7 +190,7 @@ class CaseTransitionsView(ReadOnlyViewSet):
         responses=s.TransitionSerializer(many=True),
     )
     def list(self, request, *args, **kwargs):
-        case = case_get(actor=self.actor, case_id=_pk(kwargs["caseId"]))
+        case = case_get(actor=self.actor, case_id=path_pk(kwargs["caseId"]))
         steps = case_readiness(actor=self.actor, case=case)
         return Response(s.TransitionSerializer(steps, many=True).data)
 
@@ -226,7 +216,7 @@ class CaseChildViewSet(ReadOnlyViewSet):
     def get_queryset(self) -> QuerySet:
         actor = self.actor
         if "caseId" in self.kwargs:
-            case = case_get(actor=actor, case_id=_pk(self.kwargs["caseId"]), log=False)
+            case = case_get(actor=actor, case_id=path_pk(self.kwargs["caseId"]), log=False)
             qs = self.model.objects.filter(case=case)
         else:
             qs = self.model.objects.filter(case__in=visible_cases(actor).values("pk"))
@@ -241,7 +231,7 @@ class CaseChildViewSet(ReadOnlyViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        row = self.get_queryset().filter(pk=_pk(kwargs["pk"])).first()
+        row = self.get_queryset().filter(pk=path_pk(kwargs["pk"])).first()
         if row is None:
             raise NotFound("not found")
         _log_read(self.actor, self.activity, [row.case.student_id])
@@ -485,7 +475,7 @@ class OutflowMeetingViewSet(MeetingPlanMixin, ReadOnlyViewSet):
         return qs.order_by("-scheduled_on", "-id")
 
     def retrieve(self, request, *args, **kwargs):
-        meeting = meeting_selectors.meeting_get(actor=self.actor, meeting_id=_pk(kwargs["pk"]))
+        meeting = meeting_selectors.meeting_get(actor=self.actor, meeting_id=path_pk(kwargs["pk"]))
         items = meeting_selectors.meeting_agenda(actor=self.actor, meeting=meeting)
         meeting = type(meeting).objects.prefetch_related("participants").get(pk=meeting.pk)
         serializer = s.OutflowMeetingDetailSerializer(
