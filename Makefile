@@ -71,8 +71,11 @@ openapi: install
 	DJANGO_SETTINGS_MODULE=routearbeid.config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
 	node_modules/.bin/spectral lint --ruleset .spectral.yaml --fail-severity=warn var/openapi.yaml
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database).
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install messages lint typecheck migrations-check openapi
-	.venv/bin/pytest $(PYTEST_ARGS)
+	.venv/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Load benchmark (docs/performance.md): throwaway PostgreSQL on loopback, generated data,
 # gunicorn + two task workers, locust headless; prints the table. Under 15 minutes at 100,000.
