@@ -79,11 +79,19 @@ class SelfReport(TimeStampedModel):
 class Signal(TimeStampedModel):
     """Something that needs someone's action by a date. Scheduled rows wait for `raise_on`."""
 
-    case = models.ForeignKey("route.Case", on_delete=models.CASCADE, related_name="signals")
+    # No index of their own on case and organisation: signal_unique_key starts with the case
+    # and the (organisation, status, due_on) index with the organisation; every index is one
+    # more write when a signal changes status (issue #7).
+    case = models.ForeignKey(
+        "route.Case", on_delete=models.CASCADE, related_name="signals", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=SignalKind.choices)
     rule_id = models.CharField(_("rule"), max_length=16, blank=True)
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="signals"
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="signals",
+        db_index=False,
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -83,6 +83,21 @@ def my_checkins(actor, *, on: dt.date | None = None) -> QuerySet[AftercareCheck]
     return qs.select_related("case__student", "retry_of").order_by("due_on", "id")
 
 
+def my_checkins_first(actor, limit: int, *, on: dt.date | None = None) -> list[AftercareCheck]:
+    """The first `limit` of my_checkins. Their (due_on, id) are read unordered and the first
+    picked here: with ORDER BY due_on and a LIMIT, PostgreSQL walks every school's open
+    check-ins in due order and drops those of other schools (28,000 rows and 280 ms for one
+    school at 1,000,000 cases), while a school's own open check-ins are found through its
+    students in a few ms and are bounded by the size of the school (issue #7)."""
+    actor = as_actor(actor)
+    qs = _my_checkins(actor, on or today())
+    if qs is None:
+        return []
+    ids = [pk for _due, pk in sorted(qs.order_by().values_list("due_on", "id"))[:limit]]
+    rows = AftercareCheck.objects.filter(pk__in=ids).select_related("case__student", "retry_of")
+    return sorted(rows, key=lambda check: (check.due_on, check.pk))
+
+
 def _my_involvement_requests(actor: Actor) -> QuerySet[Involvement] | None:
     org_ids: set[int] = set()
     for role in INVOLVEMENT_ROLE_BY_KIND.values():

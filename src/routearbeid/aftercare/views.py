@@ -48,7 +48,11 @@ def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
         return list(qs[: MORE_LIMIT if expanded == name else LIMIT])
 
     signals = first("signals", selectors.my_signals(actor)) if counts.signals else []
-    checkins = first("checkins", selectors.my_checkins(actor)) if counts.checkins_listed else []
+    checkins = (
+        selectors.my_checkins_first(actor, MORE_LIMIT if expanded == "checkins" else LIMIT, on=on)
+        if counts.checkins_listed
+        else []
+    )
     involvements = (
         first("involvements", selectors.my_involvement_requests(actor))
         if counts.involvements

@@ -132,7 +132,15 @@ class Involvement(TimeStampedModel):
         verbose_name = _("involvement")
         verbose_name_plural = _("involvements")
         # visible_cases_q: the cases of an organisation, from the index alone (issue #7)
-        indexes = [models.Index(fields=["organisation", "case"], name="involvement_org_case_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "case"], name="involvement_org_case_idx"),
+            # the werkvoorraad: the organisation's requests still waiting, oldest first (#7)
+            models.Index(
+                fields=["organisation", "requested_on", "id"],
+                condition=Q(involved_on__isnull=True),
+                name="involvement_waiting_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "organisation"], name="involvement_one_per_organisation"
@@ -226,8 +234,10 @@ class Deregistration(TimeStampedModel):
 class TimelineEvent(models.Model):
     """R-END-2: every change to a case, with who, when and what. Append-only."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Read per case, newest first, through the (case, -at) index; no other index on case or at
+    # (each is one more write per event; issue #7).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -42,3 +42,45 @@ def test_the_badge_counts_what_the_worklist_holds(client, region1, three_request
     assert worklist_counts(region1.swv_officer).total == 0
     client.force_login(region1.rmc_officer)
     assert 'aria-label="3 ' in client.get(reverse("students:list")).content.decode()
+
+
+def test_the_first_check_ins_are_those_of_my_schools_in_due_order(region1):
+    """my_checkins_first (the werkvoorraad's first page) picks the same check-ins, in the same
+    order, as the full my_checkins, for every page size; another school's never appear."""
+    import datetime as dt
+
+    from routearbeid.aftercare.models import AftercareCheck
+    from routearbeid.aftercare.selectors import my_checkins, my_checkins_first
+    from routearbeid.core.dates import today
+    from routearbeid.route.constants import Stage
+    from routearbeid.route.models import Case
+    from routearbeid.route.services import case_open
+
+    on = today()
+    mine = [region1.open_case(last_name=f"Eigen{i}") for i in range(3)]
+    theirs = case_open(
+        actor=region1.other_coordinator,
+        student_id=region1.student(school=region1.other_school).pk,
+    )
+    Case.objects.filter(pk__in=[c.pk for c in [*mine, theirs]]).update(
+        stage=Stage.AFTERCARE, outflow_on=on, aftercare_ends_on=on + dt.timedelta(days=700)
+    )
+    # equal due days (ordered by id then), shuffled over the cases, one beyond the horizon,
+    # one recorded
+    days = [5, -3, 5, 0, -40, 12, 0, 5, 29, 45]
+    for n, offset in enumerate(days):
+        AftercareCheck.objects.create(
+            case=mine[n % 3], sequence=n + 1, due_on=on + dt.timedelta(days=offset)
+        )
+    AftercareCheck.objects.create(
+        case=mine[0], sequence=20, due_on=on - dt.timedelta(days=50), recorded_on=on
+    )
+    AftercareCheck.objects.create(case=theirs, sequence=1, due_on=on - dt.timedelta(days=60))
+    everything = list(my_checkins(region1.coordinator, on=on))
+    assert len(everything) == 9
+    assert [c.due_on for c in everything] == sorted(c.due_on for c in everything)
+    for limit in range(1, 11):
+        assert my_checkins_first(region1.coordinator, limit, on=on) == everything[:limit]
+    assert my_checkins_first(region1.work_service_manager, 5, on=on) == []
+    [other] = my_checkins_first(region1.other_coordinator, 5, on=on)
+    assert other.case_id == theirs.pk
