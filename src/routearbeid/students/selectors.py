@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from routearbeid.core.errors import NotFound
 from routearbeid.organisations.actors import as_actor
@@ -11,15 +11,23 @@ from routearbeid.processing_log.services import processing_log_record
 from .models import Student
 
 
-def visible_students(actor) -> QuerySet[Student]:
+def visible_students(actor, *, narrowed: bool = False) -> QuerySet[Student]:
     """School roles see their school's students; others only students whose case they may see.
 
     Shaped for the indexes (issue #7): a school role alone is a plain condition on the school
     (a case of the school's students belongs to a student of the school, so looking through the
-    cases adds nobody); partner roles are `id IN (students of the small, indexed case id sets of
-    route.selectors.case_access)`, never an EXISTS per student, which makes PostgreSQL walk every
-    student."""
-    from routearbeid.route.selectors import case_access
+    cases adds nobody). For partner roles there are two shapes of the same condition:
+
+    - a whole list (`narrowed=False`): `id IN (students of the small, indexed case id sets of
+      route.selectors.case_access)`; an EXISTS per student would make PostgreSQL walk every
+      student;
+    - rows the caller narrows first by their own index, a name search or one id
+      (`narrowed=True`): the school condition OR an EXISTS of a visible case, checked on those
+      rows only; the union would build the whole visible set for them (a work service's 44,000
+      students at 1,000,000 cases: 1.8 s for a search that now takes 0.1-0.3 s).
+    """
+    from routearbeid.route.models import Case
+    from routearbeid.route.selectors import case_access, visible_cases_q
 
     actor = as_actor(actor)
     access = case_access(actor)
@@ -27,6 +35,11 @@ def visible_students(actor) -> QuerySet[Student]:
         return Student.objects.none()
     if not access.parts:
         return Student.objects.filter(school_id__in=access.school_ids)
+    if narrowed:
+        has_case = Exists(Case.objects.filter(visible_cases_q(actor), student=OuterRef("pk")))
+        if access.school_ids:
+            return Student.objects.filter(Q(school_id__in=access.school_ids) | has_case)
+        return Student.objects.filter(has_case)
     branches = [part.student_ids() for part in access.parts]
     if access.school_ids:
         own = Student.objects.filter(school_id__in=access.school_ids).order_by().values("id")
@@ -39,8 +52,9 @@ def visible_students(actor) -> QuerySet[Student]:
 def student_list(*, actor, search: str = "") -> QuerySet[Student]:
     """Every word of `search` in the first or the last name (case-insensitive). On PostgreSQL
     the trigram indexes of students.0005 serve these `UPPER(name) LIKE UPPER('%word%')` tests."""
-    qs = visible_students(actor).select_related("school")
-    for word in search.split():
+    words = search.split()
+    qs = visible_students(actor, narrowed=bool(words)).select_related("school")
+    for word in words:
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     return qs.order_by("last_name", "first_name", "id")
 
@@ -48,7 +62,11 @@ def student_list(*, actor, search: str = "") -> QuerySet[Student]:
 def student_get(*, actor, student_id: int, log: bool = True) -> Student:
     actor = as_actor(actor)
     try:
-        student = visible_students(actor).select_related("school__region").get(pk=student_id)
+        student = (
+            visible_students(actor, narrowed=True)
+            .select_related("school__region")
+            .get(pk=student_id)
+        )
     except (Student.DoesNotExist, ValueError, TypeError):
         raise NotFound("not found") from None
     if log:

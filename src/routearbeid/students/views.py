@@ -50,15 +50,15 @@ def student_rows(actor, params) -> tuple:
     """The filtered, sorted students with their latest case and open signal count (fixed queries)."""
     on = today()
     latest_case = Case.objects.filter(student=OuterRef("pk")).order_by("-opened_on", "-id")
+    search = (params.get("q") or "").strip()[:100]
     qs = (
-        visible_students(actor)
+        visible_students(actor, narrowed=bool(search.split()))
         .select_related("school", "mentor")
         .annotate(
             case_id=Subquery(latest_case.values("id")[:1]),
             case_stage=Subquery(latest_case.values("stage")[:1]),
         )
     )
-    search = (params.get("q") or "").strip()[:100]
     for word in search.split():
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     school = params.get("school") or ""

@@ -20,10 +20,12 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from routearbeid.aftercare.models import AftercareCheck
 from routearbeid.api.services import api_token_create
+from routearbeid.core.errors import NotFound
 from routearbeid.meetings import services as meeting_services
 from routearbeid.meetings.models import AgendaItem, OutflowMeeting
 from routearbeid.notifications.services import calendar_feed_renew
@@ -628,3 +630,53 @@ def test_the_worklist_of_the_administrator_and_privacy_officer_names_no_youth(cl
         client.force_login(getattr(world.r, role))
         page = client.get(reverse("worklist")).content.decode()
         assert "Amira" not in page and "Anwar" not in page, role
+
+
+def test_both_shapes_of_visible_students_agree_for_everyone(world):
+    """students.selectors.visible_students has a shape for whole lists (a union of the link
+    sets) and one for rows narrowed first (a name search, one id: a condition per row). Both
+    must let exactly the same students through, for every person of both regions, also a
+    student of school A without a case (seen by the school only)."""
+    from routearbeid.organisations.constants import Role
+    from routearbeid.organisations.models import Membership, User
+    from routearbeid.students.models import Student
+    from routearbeid.students.selectors import student_get, student_list, visible_students
+    from routearbeid.tests.people import make_user
+
+    world.r.student(first_name="Zonder", last_name="Zaak")
+    world.r.student(school=world.r.other_school, first_name="Ook", last_name="Zonder")
+    # someone with a school seat and a partner seat: both conditions at once
+    both = make_user("school-b-and-work-service", world.r.other_school, Role.SCHOOL_COORDINATOR)
+    Membership.objects.create(
+        user=both, organisation=world.r.work_service, role=Role.WORK_SERVICE_MANAGER
+    )
+    everyone = Student.objects.values_list("pk", flat=True)
+    people = User.objects.filter(is_active=True).order_by("username")
+    assert people.count() >= 20
+    seen_by_someone = set()
+    for person in people:
+        whole = set(visible_students(person).values_list("pk", flat=True))
+        narrowed = set(visible_students(person, narrowed=True).values_list("pk", flat=True))
+        assert whole == narrowed, person.username
+        # the search uses the narrowed shape; the same students as the list, filtered by name
+        found = {s.pk for s in student_list(actor=person, search="a")}
+        named = set(
+            visible_students(person)
+            .filter(Q(first_name__icontains="a") | Q(last_name__icontains="a"))
+            .values_list("pk", flat=True)
+        )
+        assert found == named, person.username
+        for pk in everyone:
+            try:
+                student_get(actor=person, student_id=pk, log=False)
+            except NotFound:
+                assert pk not in whole, person.username
+            else:
+                assert pk in whole, person.username
+        seen_by_someone |= whole
+    # the world is not trivial: partners see some youth, and not everyone sees everything
+    partner = world.r.work_service_manager
+    assert set(visible_students(partner).values_list("pk", flat=True)) == {world.a}
+    school_b = set(Student.objects.filter(school=world.r.other_school).values_list("pk", flat=True))
+    assert set(visible_students(both).values_list("pk", flat=True)) == school_b | {world.a}
+    assert seen_by_someone == set(everyone)
