@@ -61,6 +61,8 @@ class AccessPart:
 
     where: Callable[[str], Q]
     link: QuerySet | None = None
+    # The regions whose schools' students `where` is limited to; None when it is not limited.
+    regions: frozenset[int] | None = None
 
     def case_q(self) -> Q:
         """As a condition on Case, with one EXISTS for the link: the cheapest shape when the
@@ -99,6 +101,17 @@ class CaseAccess:
     def empty(self) -> bool:
         return not self.school_ids and not self.parts
 
+    @property
+    def part_regions(self) -> frozenset[int] | None:
+        """The regions all partner parts together are limited to (their students are of those
+        regions' schools), or None when a part is not limited by region."""
+        regions: set[int] = set()
+        for part in self.parts:
+            if part.regions is None:
+                return None
+            regions |= part.regions
+        return frozenset(regions)
+
 
 def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
     """The actor's case visibility (domain.md, "Who sees what").
@@ -112,13 +125,13 @@ def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
     # Work service, RMC and SWV see the cases their organisation is asked to take part in.
     for (region_id,), ids in _group(actor, INVOLVED_ROLES, _by_region).items():
         link = Involvement.objects.filter(organisation_id__in=ids)
-        parts.append(AccessPart(_in_region(region_id), link))
+        parts.append(AccessPart(_in_region(region_id), link, frozenset({region_id})))
 
     # R-HO-1: from the handover on, the receiving organisation (work service or another party)
     # can see the case; its administrators still see no case data.
     for (region_id,), ids in _group(actor, HANDOVER_RECEIVING_ROLES, _by_region).items():
         handed_over = Handover.objects.filter(receiving_organisation_id__in=ids)
-        parts.append(AccessPart(_in_region(region_id), handed_over))
+        parts.append(AccessPart(_in_region(region_id), handed_over, frozenset({region_id})))
 
     rmc_regions = actor.region_ids(Role.RMC_OFFICER)
     if rmc_regions:
@@ -133,7 +146,8 @@ def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
                         f"{prefix}student__has_basic_qualification": False,
                         f"{prefix}rmc_monitoring_ends_on__gt": on,
                     }
-                )
+                ),
+                regions=frozenset(rmc_regions),
             )
         )
 
@@ -155,7 +169,11 @@ def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
                 }
             )
 
-        parts.append(AccessPart(own, Involvement.objects.filter(organisation_id__in=ids)))
+        parts.append(
+            AccessPart(
+                own, Involvement.objects.filter(organisation_id__in=ids), frozenset({region_id})
+            )
+        )
 
     regions = actor.region_ids(Role.ROUTE_COORDINATOR)
     if regions:
