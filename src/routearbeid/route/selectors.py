@@ -112,6 +112,27 @@ class CaseAccess:
             regions |= part.regions
         return frozenset(regions)
 
+    def case_q(self) -> Q | None:
+        """The condition on Case (see visible_cases_q); None when nothing is allowed."""
+        condition = Q(student__school_id__in=self.school_ids) if self.school_ids else None
+        for part in self.parts:
+            q = part.case_q()
+            condition = q if condition is None else condition | q
+        return condition
+
+    def case_ids(self) -> QuerySet | None:
+        """The ids of the visible cases as one UNION ALL (see visible_case_ids); None when
+        nothing is allowed."""
+        branches = [part.case_ids() for part in self.parts]
+        if self.school_ids:
+            own = Case.objects.filter(student__school_id__in=self.school_ids)
+            branches.insert(0, own.order_by().values("id"))
+        if not branches:
+            return None
+        first, *rest = branches
+        # UNION ALL: `IN` drops the repeats, without sorting the branches first
+        return first.union(*rest, all=True) if rest else first
+
 
 def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
     """The actor's case visibility (domain.md, "Who sees what").
@@ -190,14 +211,7 @@ def visible_cases_q(actor: Actor, *, on: dt.date | None = None) -> Q | None:
     condition AND an EXISTS on its link (a good shape for filtering a few rows; for a whole
     list see visible_case_ids).
     """
-    access = case_access(actor, on=on)
-    if access.empty:
-        return None
-    condition = Q(student__school_id__in=access.school_ids) if access.school_ids else None
-    for part in access.parts:
-        q = part.case_q()
-        condition = q if condition is None else condition | q
-    return condition
+    return case_access(actor, on=on).case_q()
 
 
 def visible_case_ids(actor: Actor) -> QuerySet | None:
@@ -206,16 +220,7 @@ def visible_case_ids(actor: Actor) -> QuerySet | None:
     link set (involvements or handovers of the own organisations, agenda items of the own
     regions, the RMC's monitoring list), as one UNION ALL, so no query walks every case.
     None when the roles allow nothing."""
-    access = case_access(actor)
-    branches = [part.case_ids() for part in access.parts]
-    if access.school_ids:
-        own = Case.objects.filter(student__school_id__in=access.school_ids)
-        branches.insert(0, own.order_by().values("id"))
-    if not branches:
-        return None
-    first, *rest = branches
-    # UNION ALL: `IN` drops the repeats, without sorting the branches first
-    return first.union(*rest, all=True) if rest else first
+    return case_access(actor).case_ids()
 
 
 def visible_cases(actor) -> QuerySet[Case]:
@@ -232,7 +237,7 @@ def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
     if access.empty:
         return Case.objects.none()
     if access.parts:
-        qs = Case.objects.filter(pk__in=visible_case_ids(actor))  # type: ignore[misc]
+        qs = Case.objects.filter(pk__in=access.case_ids())  # type: ignore[misc]
     else:
         qs = Case.objects.filter(student__school_id__in=access.school_ids)
     qs = qs.select_related("student", "student__school")

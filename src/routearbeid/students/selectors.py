@@ -27,7 +27,7 @@ def visible_students(actor, *, narrowed: bool = False) -> QuerySet[Student]:
       students at 1,000,000 cases: 1.8 s for a search that now takes 0.1-0.3 s).
     """
     from routearbeid.route.models import Case
-    from routearbeid.route.selectors import case_access, visible_cases_q
+    from routearbeid.route.selectors import case_access
 
     actor = as_actor(actor)
     access = case_access(actor)
@@ -36,7 +36,7 @@ def visible_students(actor, *, narrowed: bool = False) -> QuerySet[Student]:
     if not access.parts:
         return Student.objects.filter(school_id__in=access.school_ids)
     if narrowed:
-        has_case = Exists(Case.objects.filter(visible_cases_q(actor), student=OuterRef("pk")))
+        has_case = Exists(Case.objects.filter(access.case_q(), student=OuterRef("pk")))
         condition = Q(school_id__in=access.school_ids) | has_case if access.school_ids else has_case
         qs = Student.objects.filter(condition)
         regions = access.part_regions
