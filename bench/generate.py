@@ -601,6 +601,8 @@ INVOLVEMENT = Table(
         "advice",
         "legal_basis",
         "consent_given_by",
+        "student",
+        "student_region",
     ],
 )
 HANDOVER = Table(
@@ -620,6 +622,8 @@ HANDOVER = Table(
         "purpose",
         "accepted_on",
         "accepted_by",
+        "student",
+        "student_region",
     ],
 )
 ABA = Table(
@@ -1086,6 +1090,7 @@ class SchoolPlan:
         self.region_index = region_index
         self.n_cases = n_cases
         self.school_id = school.pk
+        self.region_id = rs.region.pk
         self.actor = rs.coordinators[school.pk].pk
         self.mentors = [m.pk for m in rs.mentors[school.pk]]
         self.municipalities = rs.municipalities
@@ -1196,6 +1201,7 @@ def generate_school(ctx: Context, plan: SchoolPlan) -> tuple[dict[str, list[str]
     add_log = out[LOG.name].append
 
     school_id = plan.school_id
+    region_id = plan.region_id
     actor = plan.actor
     mentors = plan.mentors
     recorders = [actor, *mentors]
@@ -1329,12 +1335,14 @@ def generate_school(ctx: Context, plan: SchoolPlan) -> tuple[dict[str, list[str]
                 add_involvement(
                     f"{next_involvement()}\t{created}\t{created}\t{case_id}\t{org_id}\t"
                     f"{person_id}\t{iso[requested]}\t{actor}\t{person_name}\t{iso[involved_on]}\t"
-                    "Advies: richting werk met begeleiding.\tlegal_task\t\n"
+                    "Advies: richting werk met begeleiding.\tlegal_task\t\t"
+                    f"{student_id}\t{region_id}\n"
                 )
             else:
                 add_involvement(
                     f"{next_involvement()}\t{created}\t{created}\t{case_id}\t{org_id}\t{NULL}\t"
-                    f"{iso[requested]}\t{actor}\t\t{NULL}\t\tlegal_task\t\n"
+                    f"{iso[requested]}\t{actor}\t\t{NULL}\t\tlegal_task\t\t"
+                    f"{student_id}\t{region_id}\n"
                 )
             involved.append((kind, org_id, reader))
             ev(case_id, requested, actor, school_id, "involvement_requested", asked, data)
@@ -1403,7 +1411,7 @@ def generate_school(ctx: Context, plan: SchoolPlan) -> tuple[dict[str, list[str]
                 f"{next_handover()}\t{created}\t{created}\t{case_id}\t{ws_id}\t{person_name}\t"
                 f"{person_id}\t{iso[handed]}\t{HANDOVER_FORMS[int(rnd() * 3)]}\tlegal_task\t\t"
                 f"Overdracht naar werk\t{iso[accepted] if accepted else NULL}\t"
-                f"{person_id if accepted else NULL}\n"
+                f"{person_id if accepted else NULL}\t{student_id}\t{region_id}\n"
             )
             ev(
                 case_id,

@@ -89,3 +89,12 @@ class OrganisationAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return ()
         return ("region", "kind", "municipality")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "region" in form.changed_data:
+            # the partners' links to a school's cases keep the school's region (issue #7; an
+            # organisation without students has none)
+            from routearbeid.route.services import keep_link_regions
+
+            keep_link_regions(school_id=obj.pk)

@@ -20,6 +20,7 @@ from routearbeid.processing_log.models import ProcessingLogRecord, Status
 from routearbeid.processing_log.services import processing_log_record
 from routearbeid.route.models import Handover, Involvement
 from routearbeid.students.models import Student
+from routearbeid.students.selectors import searched_order
 
 LOG_REVIEW = "privacy.log_review"
 ACCESS_REQUEST = "privacy.access_request"
@@ -125,7 +126,7 @@ def privacy_subject_search(*, actor, query: str, limit: int = 50) -> list[Studen
         if born:
             condition |= Q(date_of_birth=born)
         qs = qs.filter(condition)
-    rows = list(qs.order_by("last_name", "first_name", "id")[:limit])
+    rows = list(qs.order_by(*searched_order("last_name", "first_name", "id"))[:limit])
     if rows:
         processing_log_record(
             actor=actor, operation="read", activity=LOG_REVIEW, student_ids=[s.pk for s in rows]

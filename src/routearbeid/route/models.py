@@ -104,7 +104,41 @@ class Case(TimeStampedModel):
         return self.stage not in ENDED_STAGES
 
 
-class Involvement(TimeStampedModel):
+class KeptFromCase(models.Model):
+    """The youth and the region of the youth's school, kept on a partner's link to a case
+    (an involvement, a handover) so that an organisation's cases and students are read from the
+    link's own index (route.selectors.case_access, issue #7), without joining case, student and
+    school for every link. Never edited: save() fills them from the case; a school moving to
+    another region rewrites them (route.services.keep_link_regions)."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+    student_region = models.ForeignKey(
+        "organisations.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or not self.student_id:
+            # the case as loaded by the service (student and school selected), else one query
+            case = self.case  # type: ignore[attr-defined]
+            self.student_id = case.student_id
+            self.student_region_id = case.student.school.region_id
+        super().save(*args, **kwargs)
+
+
+class Involvement(TimeStampedModel, KeptFromCase):
     """A partner organisation's person involved in a case, with date and advice (R-OVL-2)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
@@ -131,9 +165,13 @@ class Involvement(TimeStampedModel):
     class Meta:
         verbose_name = _("involvement")
         verbose_name_plural = _("involvements")
-        # visible_cases_q: the cases of an organisation, from the index alone (issue #7)
         indexes = [
-            models.Index(fields=["organisation", "case"], name="involvement_org_case_idx"),
+            # case_access: an organisation's cases and students in a region, from the index
+            # alone (issue #7)
+            models.Index(
+                fields=["organisation", "student_region", "student", "case"],
+                name="involvement_org_region_idx",
+            ),
             # the werkvoorraad: the organisation's requests still waiting, oldest first (#7)
             models.Index(
                 fields=["organisation", "requested_on", "id"],
@@ -155,7 +193,7 @@ class Involvement(TimeStampedModel):
         return f"{self.organisation}: {self.person_name}"
 
 
-class Handover(TimeStampedModel):
+class Handover(TimeStampedModel, KeptFromCase):
     """The warm handover to the municipality (R-HO-1)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="handover")
@@ -180,9 +218,13 @@ class Handover(TimeStampedModel):
     class Meta:
         verbose_name = _("warm handover")
         verbose_name_plural = _("warm handovers")
-        # visible_cases_q: the cases handed over to an organisation, from the index alone
+        # case_access: the cases handed over to an organisation, and their students, in a
+        # region, from the index alone (issue #7)
         indexes = [
-            models.Index(fields=["receiving_organisation", "case"], name="handover_org_case_idx")
+            models.Index(
+                fields=["receiving_organisation", "student_region", "student", "case"],
+                name="handover_org_region_idx",
+            )
         ]
         constraints = [
             models.CheckConstraint(
@@ -194,6 +236,9 @@ class Handover(TimeStampedModel):
                 name="handover_accepted_after_handover",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.receiving_person} ({self.handed_over_on})"
 
 
 class ExemptionDecision(TimeStampedModel):

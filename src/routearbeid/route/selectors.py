@@ -44,31 +44,36 @@ def _by_region(seat: Seat) -> tuple:
     return (seat.region_id,)
 
 
-def _in_region(region_id: int) -> Callable[[str], Q]:
-    return lambda prefix: Q(**{f"{prefix}student__school__region_id": region_id})
-
-
 # The roles that see a case once their organisation is asked to take part (not Leerplicht: below).
 INVOLVED_ROLES = (Role.WORK_SERVICE_MANAGER, Role.RMC_OFFICER, Role.SWV_OFFICER)
 
 
 @dataclass(frozen=True)
 class AccessPart:
-    """One reason a partner role sees cases: the cases that meet `where` (a condition on Case,
-    its fields prefixed by the given prefix) and, if `link` is set, that have one of its rows
-    (a queryset with a `case` foreign key: the involvements, handovers or agenda items of the
-    actor's own organisations or regions, a small set found by an index)."""
+    """One reason a partner role sees cases: the cases that meet `where` and, if `link` is set,
+    that have one of its rows (a queryset with a `case` foreign key: the involvements, handovers
+    or agenda items of the actor's own organisations or regions, a small set found by an index).
 
-    where: Callable[[str], Q]
+    `where(prefix)` is a condition whose fields are prefixed by the path to the case's student
+    and case fields (`student__…`, `stage`): "" on Case. On a link row the path is
+    `link_prefix`: "case__" in general, "" for a link that keeps its case's student and region
+    (models.KeptFromCase: an involvement or a handover), whose own index then answers.
+    """
+
+    where: Callable[[str], Q] | None = None
     link: QuerySet | None = None
-    # The regions whose schools' students `where` is limited to; None when it is not limited.
+    link_prefix: str = "case__"
+    # The regions whose schools' students these cases are limited to; None when not limited.
     regions: frozenset[int] | None = None
+
+    def _where(self, prefix: str) -> Q:
+        return self.where(prefix) if self.where is not None else Q()
 
     def case_q(self) -> Q:
         """As a condition on Case, with one EXISTS for the link: the cheapest shape when the
         cases are filtered from a few rows (a case, the signals of an organisation), which is
         how the other modules use visible_cases_q."""
-        condition = self.where("")
+        condition = self._where("")
         if self.link is not None:
             condition &= Q(Exists(self.link.filter(case=OuterRef("pk"))))
         return condition
@@ -77,15 +82,19 @@ class AccessPart:
         """The ids of these cases, driven from the link rows (or, without link, from the
         condition's own index): one branch of the UNION that the lists use."""
         if self.link is None:
-            return Case.objects.filter(self.where("")).order_by().values("id")
-        return self.link.filter(self.where("case__")).order_by().values("case_id")
+            return Case.objects.filter(self._where("")).order_by().values("id")
+        return self.link.filter(self._where(self.link_prefix)).order_by().values("case_id")
 
     def student_ids(self) -> QuerySet:
         """The students of these cases, driven from the link rows (or, without link, from the
         condition's own index): one branch of the UNION that visible_students uses."""
         if self.link is None:
-            return Case.objects.filter(self.where("")).order_by().values("student_id")
-        return self.link.filter(self.where("case__")).order_by().values("case__student_id")
+            return Case.objects.filter(self._where("")).order_by().values("student_id")
+        return (
+            self.link.filter(self._where(self.link_prefix))
+            .order_by()
+            .values(f"{self.link_prefix}student_id")
+        )
 
 
 @dataclass(frozen=True)
@@ -138,21 +147,24 @@ def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
     """The actor's case visibility (domain.md, "Who sees what").
 
     An organisation's link to a case (involvement, handover) counts only for cases of its own
-    region, so that a stray link can never show a case to another region.
+    region, so that a stray link can never show a case to another region. The link keeps the
+    region of its case's school (models.KeptFromCase), so the test is on the link's own index.
     """
     on = on or today()
     parts: list[AccessPart] = []
 
     # Work service, RMC and SWV see the cases their organisation is asked to take part in.
     for (region_id,), ids in _group(actor, INVOLVED_ROLES, _by_region).items():
-        link = Involvement.objects.filter(organisation_id__in=ids)
-        parts.append(AccessPart(_in_region(region_id), link, frozenset({region_id})))
+        link = Involvement.objects.filter(organisation_id__in=ids, student_region_id=region_id)
+        parts.append(AccessPart(link=link, link_prefix="", regions=frozenset({region_id})))
 
     # R-HO-1: from the handover on, the receiving organisation (work service or another party)
     # can see the case; its administrators still see no case data.
     for (region_id,), ids in _group(actor, HANDOVER_RECEIVING_ROLES, _by_region).items():
-        handed_over = Handover.objects.filter(receiving_organisation_id__in=ids)
-        parts.append(AccessPart(_in_region(region_id), handed_over, frozenset({region_id})))
+        handed_over = Handover.objects.filter(
+            receiving_organisation_id__in=ids, student_region_id=region_id
+        )
+        parts.append(AccessPart(link=handed_over, link_prefix="", regions=frozenset({region_id})))
 
     rmc_regions = actor.region_ids(Role.RMC_OFFICER)
     if rmc_regions:
@@ -181,25 +193,22 @@ def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
     born_after = latest_birth_date(KWALIFICATIEPLICHT_AGE, on)
     for (region_id, municipality), ids in leerplicht.items():
 
-        def own(prefix: str, region_id=region_id, municipality=municipality) -> Q:
+        def own(prefix: str, municipality=municipality) -> Q:
+            # the region is the link's (kept from the case)
             return Q(
                 **{
-                    f"{prefix}student__school__region_id": region_id,
                     f"{prefix}student__municipality": municipality,
                     f"{prefix}student__date_of_birth__gt": born_after,
                 }
             )
 
-        parts.append(
-            AccessPart(
-                own, Involvement.objects.filter(organisation_id__in=ids), frozenset({region_id})
-            )
-        )
+        link = Involvement.objects.filter(organisation_id__in=ids, student_region_id=region_id)
+        parts.append(AccessPart(own, link, link_prefix="", regions=frozenset({region_id})))
 
     regions = actor.region_ids(Role.ROUTE_COORDINATOR)
     if regions:
         on_agenda = AgendaItem.objects.filter(meeting__region_id__in=regions)
-        parts.append(AccessPart(lambda prefix: Q(), on_agenda))
+        parts.append(AccessPart(link=on_agenda))
 
     return CaseAccess(school_ids=frozenset(actor.school_ids), parts=tuple(parts))
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from routearbeid.core.errors import NotFound
 from routearbeid.organisations.actors import as_actor
@@ -54,6 +55,20 @@ def visible_students(actor, *, narrowed: bool = False) -> QuerySet[Student]:
     return Student.objects.filter(pk__in=first.union(*rest, all=True) if rest else first)
 
 
+def searched_order(*fields: str) -> list:
+    """An order for rows found by a name search: the same order, but the last name, as leading
+    key, becomes an expression that no index serves (`last_name || ''`, the same value and
+    collation). The trigram indexes find the few matching rows and those are sorted. With the
+    plain column PostgreSQL expects the matches to be many and spread evenly, and walks the name
+    index looking for 25 of them: the whole index for a name late in the alphabet (1.2 s for a
+    work service's search at 1,000,000 cases against 0.05 s, issue #7)."""
+    order: list = list(fields)
+    if order and order[0].lstrip("-") == "last_name":
+        key = Concat(F("last_name"), Value(""), output_field=CharField())
+        order[0] = key.desc() if order[0].startswith("-") else key.asc()
+    return order
+
+
 def student_list(*, actor, search: str = "") -> QuerySet[Student]:
     """Every word of `search` in the first or the last name (case-insensitive). On PostgreSQL
     the trigram indexes of students.0005 serve these `UPPER(name) LIKE UPPER('%word%')` tests."""
@@ -61,7 +76,8 @@ def student_list(*, actor, search: str = "") -> QuerySet[Student]:
     qs = visible_students(actor, narrowed=bool(words)).select_related("school")
     for word in words:
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return qs.order_by("last_name", "first_name", "id")
+    order = ("last_name", "first_name", "id")
+    return qs.order_by(*(searched_order(*order) if words else order))
 
 
 def student_get(*, actor, student_id: int, log: bool = True) -> Student:

@@ -27,7 +27,7 @@ from routearbeid.route.models import Case
 from . import importing, services
 from .forms import ImportMappingForm, ImportUploadForm
 from .models import OPEN_IMPORT_STATUSES, ImportStatus, Student, StudentImport
-from .selectors import visible_students
+from .selectors import searched_order, visible_students
 
 PAGE_SIZE = 25
 SORTS = {
@@ -86,7 +86,7 @@ def student_rows(actor, params) -> tuple:
             ).values("case__student_id")
         )
     sort = params.get("sort") if params.get("sort") in SORTS else "name"
-    qs = qs.order_by(*SORTS[sort])
+    qs = qs.order_by(*(searched_order(*SORTS[sort]) if search.split() else SORTS[sort]))
     filters = {
         "q": search,
         "school": school,

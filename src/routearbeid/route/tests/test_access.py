@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from routearbeid.aftercare import services as aftercare_services
@@ -24,7 +25,7 @@ from routearbeid.employment.models import Employer
 from routearbeid.meetings import services as meeting_services
 from routearbeid.organisations.actors import actor_for
 from routearbeid.organisations.constants import OrganisationKind, Role
-from routearbeid.organisations.models import Organisation
+from routearbeid.organisations.models import Organisation, User
 from routearbeid.route import services
 from routearbeid.route.constants import HandoverForm, LegalBasis, Stage
 from routearbeid.route.models import Case, Handover, Involvement, TimelineEvent
@@ -483,6 +484,76 @@ def test_a_link_to_another_regions_organisation_shows_nothing_to_that_region(reg
         ask(region1, case, org)
     for person in ("rmc_officer", "leerplicht_officer", "swv_officer", "work_service_manager"):
         assert_sees(getattr(region1, person), case)
+
+
+def test_links_keep_their_cases_youth_and_region(region1):
+    """Involvements and handovers keep the youth and the region of the youth's school
+    (models.KeptFromCase): case_access reads an organisation's cases from the link's own index
+    (issue #7), so these must be the case's, however the link was written."""
+    case = region1.open_case(age=16)
+    ask(region1, case, region1.work_service)  # a request (get_or_create) ...
+    region1.ready_for_outflow(case)  # ... recorded involvements (update_or_create), a handover
+    # the handover re-recorded to another receiving organisation (update_or_create's update)
+    services.handover_record(
+        actor=region1.coordinator,
+        case_id=case.pk,
+        receiving_organisation_id=region1.uwv.pk,
+        receiving_person="U. Wv",
+        handed_over_on=today(),
+        form=HandoverForm.PHONE,
+        legal_basis=LegalBasis.LEGAL_TASK,
+    )
+    # and a row written directly, without the kept fields: save() fills them
+    Involvement.objects.create(case=case, organisation=region1.swv, requested_on=today())
+    links = [*Involvement.objects.filter(case=case), *Handover.objects.filter(case=case)]
+    assert len(links) == 5  # work service, RMC, Leerplicht, SWV; the handover
+    for link in links:
+        assert (link.student_id, link.student_region_id) == (case.student_id, region1.region.pk)
+    assert Handover.objects.get(case=case).receiving_organisation_id == region1.uwv.pk
+
+
+def test_a_school_moved_to_another_region_takes_its_cases_links_along(client, region1):
+    """Only the platform's operator can move a school to another region (the admin). The links
+    to its cases then keep the new region, so region 1's partners no longer see those cases (a
+    link counts only within the region), while the school itself still does."""
+    region2 = Region1.build(name="Regio Twee")
+    moved = region1.ready_for_outflow(age=16)
+    stays = open_at_school_b(region1, age=16)
+    for org in (region1.rmc, region1.leerplicht, region1.work_service):
+        services.involvement_request(
+            actor=region1.other_coordinator, case_id=stays.pk, organisation_id=org.pk
+        )
+    partners = ("rmc_officer", "leerplicht_officer", "work_service_manager")
+    for person in partners:
+        assert_sees(getattr(region1, person), moved)
+
+    operator = User.objects.create_superuser("operator", password="x")
+    client.force_login(operator)
+    school = region1.school
+    url = reverse("admin:organisations_organisation_change", args=[school.pk])
+    response = client.post(
+        url,
+        {
+            "region": region2.region.pk,
+            "kind": school.kind,
+            "name": school.name,
+            "municipality": school.municipality,
+            "email": "",
+            "phone": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    links = [*Involvement.objects.filter(case=moved), *Handover.objects.filter(case=moved)]
+    assert links and {link.student_region_id for link in links} == {region2.region.pk}
+    for person in partners:
+        assert_not_sees(getattr(region1, person), moved)
+    assert_sees(region1.coordinator, moved)
+    # the controls: the other school's case, still in region 1, keeps its links and is seen
+    kept = Involvement.objects.filter(case=stays)
+    assert kept and {link.student_region_id for link in kept} == {region1.region.pk}
+    for person in partners:
+        assert_sees(getattr(region1, person), stays)
 
 
 # --- PGN ------------------------------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""Migrations that change existing rows, run forward over rows written before them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("route", "0003_fewer_write_indexes")]
+AFTER = [("route", "0004_links_keep_student_region")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0004_gives_existing_links_their_cases_youth_and_region():
+    """route 0004 adds the youth and the region kept on involvements and handovers (issue #7);
+    links written before it get them from their case, each from its own case and school."""
+    apps = migrate(BEFORE)
+    try:
+        Region = apps.get_model("organisations", "Region")
+        Organisation = apps.get_model("organisations", "Organisation")
+        Student = apps.get_model("students", "Student")
+        Case = apps.get_model("route", "Case")
+        Involvement = apps.get_model("route", "Involvement")
+        Handover = apps.get_model("route", "Handover")
+        day = dt.date(2026, 9, 1)
+        links = []
+        for n in (1, 2):
+            region = Region.objects.create(name=f"Regio {n}")
+            school = Organisation.objects.create(region=region, kind="school", name=f"ISK {n}")
+            work = Organisation.objects.create(region=region, kind="work_service", name=f"HW {n}")
+            for i in range(2):
+                student = Student.objects.create(
+                    school=school,
+                    first_name=f"Jongere {i}",
+                    last_name=f"Regio {n}",
+                    date_of_birth=dt.date(2009, 1, 1),
+                    municipality="Alkmaar",
+                )
+                case = Case.objects.create(student=student, opened_on=day)
+                involvement = Involvement.objects.create(
+                    case=case, organisation=work, requested_on=day
+                )
+                handover = Handover.objects.create(
+                    case=case,
+                    receiving_organisation=work,
+                    receiving_person="K. Manager",
+                    handed_over_on=day,
+                    form="phone",
+                    legal_basis="legal_task",
+                )
+                links.append((involvement.pk, handover.pk, student.pk, region.pk))
+
+        apps = migrate(AFTER)
+        Involvement = apps.get_model("route", "Involvement")
+        Handover = apps.get_model("route", "Handover")
+        for involvement_id, handover_id, student_id, region_id in links:
+            for row in (
+                Involvement.objects.get(pk=involvement_id),
+                Handover.objects.get(pk=handover_id),
+            ):
+                assert (row.student_id, row.student_region_id) == (student_id, region_id)
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
