@@ -123,8 +123,9 @@ class CaseViewSet(ReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet:
         request = self.request
-        # the screens' list selector: its shape starts from the actor's own links (route.selectors)
-        qs = case_list(actor=self.actor)
+        # the screens' list selector, in id order: its shape starts from the actor's own links
+        # or, for a school, from its students (route.selectors)
+        qs = case_list(actor=self.actor, by_id=True)
         if stage := choice_param(request, "stage", Stage.values):
             qs = qs.filter(stage=stage)
         if (school := int_param(request, "school")) is not None:
@@ -133,7 +134,7 @@ class CaseViewSet(ReadOnlyViewSet):
             qs = qs.filter(student_id=student)
         if since := date_param(request, "updatedSince"):
             qs = qs.filter(updated_at__date__gte=since)
-        return qs.order_by("id")
+        return qs
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())

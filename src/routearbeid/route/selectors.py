@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 
 from routearbeid.core.dates import add_years, birthday, today
@@ -240,7 +240,17 @@ def visible_cases(actor) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
-def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
+def case_list(*, actor, filters: dict | None = None, by_id: bool = False) -> QuerySet[Case]:
+    """The cases the actor may see, by the youth's name, or by id (`by_id`, the API's order).
+
+    By id, a school's cases lie together: opened over the years the school has used the route,
+    or imported at once. PostgreSQL expects them spread over all ids and walks the primary key
+    until it has 25 of them, reading every older case first (1.6 s at 1,000,000 cases for a
+    school late in that order, 7 ms for the first). For school roles alone the order is
+    therefore `id + 0`: the same order, which no index serves, so the school's own few thousand
+    cases are found through its students and sorted (issue #7). A partner's cases come from its
+    links and are spread; the walk stays the better plan for them.
+    """
     actor = as_actor(actor)
     access = case_access(actor)
     if access.empty:
@@ -255,6 +265,8 @@ def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
         qs = qs.filter(stage=stage)
     if school_id := filters.get("school_id"):
         qs = qs.filter(student__school_id=school_id)
+    if by_id:
+        return qs.order_by("id" if access.parts else F("id") + 0)
     return qs.order_by("student__last_name", "student__first_name", "id")
 
 

@@ -55,6 +55,29 @@ def test_token_lists_only_own_school_cases(region1, api):
     assert response.json()["count"] == 1
 
 
+@pytest.mark.parametrize("who", ["coordinator", "work_service_manager"])
+def test_the_case_list_is_in_id_order_page_after_page(region1, api, who):
+    """The API lists cases by id, for a school (sorted as `id + 0`, route.selectors.case_list)
+    as for a partner (the id walk), so that paging through it gives every case once."""
+    from routearbeid.route.services import involvement_request
+
+    names = ["Zwart", "Alberts", "Mulder", "Bakker", "Yilmaz", "de Jong", "Visser"]
+    cases = [region1.open_case(region1.student(last_name=name)) for name in names]
+    for case in cases:
+        involvement_request(
+            actor=region1.coordinator,
+            case_id=case.pk,
+            organisation_id=region1.work_service.pk,
+        )
+    client = api(getattr(region1, who))
+    ids, url = [], "/api/v1/cases?pageSize=3"
+    while url:
+        body = client.get(url).json()
+        ids += [c["id"] for c in body["results"]]
+        url = body["next"]
+    assert ids == sorted(c.pk for c in cases)
+
+
 def test_other_school_case_is_404_not_403(region1, api):
     other = other_school_case(region1)
     response = api(region1.coordinator).get(f"/api/v1/cases/{other.pk}")

@@ -62,7 +62,7 @@ def test_a_search_keeps_the_lists_name_order(client, region1, sort):
     the same order as the list without a search, in both directions, on both databases."""
     names = [("Ömer", "Yıldız"), ("Anna", "van Dijk"), ("Ana", "Van Dijk"), ("Bo", "Àlvarez")]
     names += [("Mo", "de Vries"), ("Mo", "De Vries"), ("Ab", "Zwart"), ("Ab", "al-Amin")]
-    for first, last in names + [("Ab", "de Vries")]:  # a repeated name: the id decides
+    for first, last in [*names, ("Ab", "de Vries")]:  # a repeated name: the id decides
         region1.student(first_name=first, last_name=last)
     client.force_login(region1.coordinator)
 
