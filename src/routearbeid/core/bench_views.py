@@ -59,7 +59,7 @@ def unfiltered_student_list(request: HttpRequest) -> HttpResponse:
         student_views.visible_students = original
 
 
-def _all_students(actor, *, narrowed: bool = False) -> QuerySet[Student]:
+def _all_students(actor, *, narrowed: bool = False, in_order: bool = False) -> QuerySet[Student]:
     return Student.objects.all()
 
 

@@ -634,9 +634,10 @@ def test_the_worklist_of_the_administrator_and_privacy_officer_names_no_youth(cl
 
 def test_both_shapes_of_visible_students_agree_for_everyone(world):
     """students.selectors.visible_students has a shape for whole lists (a union of the link
-    sets) and one for rows narrowed first (a name search, one id: a condition per row). Both
-    must let exactly the same students through, for every person of both regions, also a
-    student of school A without a case (seen by the school only)."""
+    sets), one for rows narrowed first (a name search, one id: a condition per row) and one for
+    a page read in the name index's order (an `id IN` per link set). All must let exactly the
+    same students through, for every person of both regions, also a student of school A
+    without a case (seen by the school only)."""
     from routearbeid.organisations.constants import Role
     from routearbeid.organisations.models import Membership, User
     from routearbeid.students.models import Student
@@ -658,6 +659,8 @@ def test_both_shapes_of_visible_students_agree_for_everyone(world):
         whole = set(visible_students(person).values_list("pk", flat=True))
         narrowed = set(visible_students(person, narrowed=True).values_list("pk", flat=True))
         assert whole == narrowed, person.username
+        in_order = set(visible_students(person, in_order=True).values_list("pk", flat=True))
+        assert whole == in_order, person.username
         # the search uses the narrowed shape; the same students as the list, filtered by name
         found = {s.pk for s in student_list(actor=person, search="a")}
         named = set(

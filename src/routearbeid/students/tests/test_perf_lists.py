@@ -4,6 +4,8 @@ tests keep who sees what; these keep how)."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from routearbeid.employment.models import Employer
 from routearbeid.route.forms import EmploymentForm
@@ -80,6 +82,41 @@ def test_a_search_keeps_the_lists_name_order(client, region1, sort):
     if sort == "name":  # the API's search (student_list) has the name order only
         found = [s.pk for s in student_list(actor=region1.coordinator, search="a")]
         assert len(found) >= 3 and found == [pk for pk in everyone if pk in set(found)]
+
+
+@pytest.mark.parametrize("sort", ["name", "-name"])
+def test_a_large_partner_list_read_along_the_name_index_shows_the_same_pages(
+    client, region1, monkeypatch, sort
+):
+    """From WALK_FROM youth on, the youth list reads a page in the name index's order
+    (visible_students(in_order=True), issue #7). The pages, the count and the number of queries
+    are those of the id set's shape; here with a threshold of 1 and pages of 3."""
+    from routearbeid.route.services import involvement_request
+    from routearbeid.students import views
+
+    names = ["Zwart", "Alberts", "Mulder", "Bakker", "Yilmaz", "de Jong", "Visser", "Mulder"]
+    for name in names:
+        case = region1.open_case(region1.student(last_name=name))
+        involvement_request(
+            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.work_service.pk
+        )
+    region1.open_case(region1.student(last_name="Niet Gevraagd"))  # not the work service's
+    client.force_login(region1.work_service_manager)
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+
+    def pages(walk_from):
+        monkeypatch.setattr(views, "WALK_FROM", walk_from)
+        seen = []
+        for number in (1, 2, 3):
+            with CaptureQueriesContext(connection) as queries:
+                page = client.get("/jongeren/", {"sort": sort, "page": number}).context["page"]
+            seen.append(([s.pk for s in page.object_list], page.paginator.count, len(queries)))
+        return seen
+
+    walked, sorted_set = pages(1), pages(10**9)
+    assert walked == sorted_set
+    assert [len(rows) for rows, _count, _queries in walked] == [3, 3, 2]
+    assert walked[0][1] == len(names)
 
 
 def _data(**extra):
