@@ -7,6 +7,7 @@ not see reads as "not found", exactly like a case that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 import pytest
@@ -554,6 +555,33 @@ def test_a_school_moved_to_another_region_takes_its_cases_links_along(client, re
     assert kept and {link.student_region_id for link in kept} == {region1.region.pk}
     for person in partners:
         assert_sees(getattr(region1, person), stays)
+
+
+def test_a_school_moved_outside_the_admin_is_put_right_by_keep_link_regions(region1):
+    """A school moved by other means (the shell, SQL) keeps its links' old region, so region
+    1's partners still find its cases (the narrowed student shape, which tests the school's
+    own region first, already does not); `manage.py keep_link_regions` puts the links right."""
+    from django.core.management import CommandError, call_command
+
+    region2 = Region1.build(name="Regio Twee")
+    moved = region1.ready_for_outflow(age=16)
+    Organisation.objects.filter(pk=region1.school.pk).update(region=region2.region)
+    # the links still say region 1
+    assert sees(region1.work_service_manager, moved) and listed(region1.work_service_manager, moved)
+
+    with pytest.raises(CommandError):
+        call_command("keep_link_regions", school=MISSING_ID)
+    out = io.StringIO()
+    call_command("keep_link_regions", stdout=out)
+    links = Involvement.objects.filter(case=moved).count() + 1  # and the handover
+    assert links == 3  # RMC, Leerplicht, the work service's handover
+    assert out.getvalue().strip() == f"{links} link(s) changed"
+    for person in ("rmc_officer", "leerplicht_officer", "work_service_manager"):
+        assert_not_sees(getattr(region1, person), moved)
+    assert_sees(region1.coordinator, moved)
+    out = io.StringIO()
+    call_command("keep_link_regions", school=region1.school.pk, stdout=out)
+    assert out.getvalue().strip() == "0 link(s) changed"
 
 
 # --- PGN ------------------------------------------------------------------------------------
