@@ -1,27 +1,72 @@
+import time
+
+from django.conf import settings
+
+from routearbeid.core.dates import today
 from routearbeid.organisations.actors import actor_for
 from routearbeid.organisations.constants import Role
+
+BADGE = "worklist_badge"  # the session key of the kept count
 
 
 def worklist(request):
     """The count beside "Worklist" in the navigation, only when logged in.
 
-    At most four COUNT queries, each starting from the few candidate rows of one section (the
-    open signals of the actor's organisations, the open check-ins of its schools, …) and checking
-    visibility on those rows only, so their cost does not grow with the number of cases. They are
-    not cached: a cached badge would lag behind other people's writes (a new signal, a request to
-    take part) and, with one cache per server process, even behind the user's own. The worklist
-    page counts its sections anyway and leaves them on the request; those are used here."""
+    Counting costs up to four COUNT queries (aftercare.selectors.worklist_counts), 25-40 ms of SQL
+    at 1,000,000 cases, on every page. The numbers are therefore kept in the user's session (saved
+    on every request anyway) for settings.ROUTEARBEID_BADGE_SECONDS (60): someone else's write (a
+    new signal, a request to take part) shows in the badge within that time. They are counted again
+    at once after the user's own write (WorklistBadgeMiddleware drops them on any POST), on a new
+    day, and on the worklist page itself, which counts its sections anyway and leaves them on the
+    request; those are used and kept here. The session is per user and shared by every server
+    process, so no process shows another's or an older count."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or request.path.startswith("/beheer/"):
         return {}
-    from routearbeid.aftercare.selectors import worklist_counts
-
     actor = actor_for(user)
     return {
-        "worklist_counts": getattr(request, "worklist_counts", None) or worklist_counts(actor),
+        "worklist_counts": _badge(request, actor),
         "may_see_employers": actor.works_on_cases,
         "may_see_youth": actor.works_on_meetings,
         # R-RMC-1: the monitoring list of the RMC's own region
         "may_see_monitoring": actor.has_role(Role.RMC_OFFICER),
         "may_see_privacy": actor.has_role(Role.PRIVACY_OFFICER),
     }
+
+
+def _badge(request, actor):
+    from routearbeid.aftercare.selectors import WorklistCounts, worklist_counts
+
+    on = today().isoformat()
+    now = time.time()
+    counts = getattr(request, "worklist_counts", None)
+    session = getattr(request, "session", None)
+    if counts is None and session is not None and request.method == "GET":
+        kept = session.get(BADGE)
+        if (
+            isinstance(kept, dict)
+            and kept.get("on") == on
+            and 0 <= now - kept.get("at", 0) < settings.ROUTEARBEID_BADGE_SECONDS
+        ):
+            return WorklistCounts(*kept["counts"])
+    if counts is None:
+        counts = worklist_counts(actor)
+    if session is not None:
+        session[BADGE] = {
+            "on": on,
+            "at": now,
+            "counts": [
+                counts.signals,
+                counts.checkins,
+                counts.involvements,
+                counts.actions,
+                counts.checkins_listed,
+            ],
+        }
+    return counts
+
+
+def forget_badge(request) -> None:
+    session = getattr(request, "session", None)
+    if session is not None and BADGE in session:
+        del session[BADGE]

@@ -84,3 +84,91 @@ def test_the_first_check_ins_are_those_of_my_schools_in_due_order(region1):
     assert my_checkins_first(region1.work_service_manager, 5, on=on) == []
     [other] = my_checkins_first(region1.other_coordinator, 5, on=on)
     assert other.case_id == theirs.pk
+
+
+# --- the badge kept in the session (core/context_processors.py) ----------------------------------
+
+
+def badge(client) -> str | None:
+    """The count beside "Worklist" in the navigation, None when there is none."""
+    import re
+
+    page = client.get(reverse("students:list")).content.decode()
+    found = re.search(
+        r'href="/werkvoorraad/"[^>]*>[^<]*<span class="utrecht-badge-counter"'
+        r"[^>]*>(\d+)</span>",
+        page,
+    )
+    return found.group(1) if found else None
+
+
+def test_the_badge_is_kept_for_a_minute_and_costs_no_query_meanwhile(client, region1):
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = region1.open_case(first_name="Laat", last_name="Zien")
+    with time_machine.travel("2026-11-30 23:50:00+01:00", tick=False) as traveller:
+        client.force_login(region1.rmc_officer)
+        assert badge(client) is None
+        # someone else asks the RMC to take part: the badge shows it within the minute
+        involvement_request(
+            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk
+        )
+        with CaptureQueriesContext(connection) as seen:
+            assert badge(client) is None
+        counting = tuple(
+            f'SELECT COUNT(*) AS "__count" FROM "{table}"'
+            for table in ("aftercare_signal", "route_involvement", "meetings_meetingaction")
+        )
+        assert not [q for q in seen.captured_queries if q["sql"].startswith(counting)]
+        traveller.shift(59)
+        assert badge(client) is None
+        traveller.shift(2)
+        assert badge(client) == "1"
+        # the worklist page itself is always exact, and refreshes the badge
+        other = region1.open_case(first_name="Nog", last_name="Een")
+        involvement_request(
+            actor=region1.coordinator, case_id=other.pk, organisation_id=region1.rmc.pk
+        )
+        assert (
+            '<span class="utrecht-badge-counter">2</span></h2>' in client.get(URL).content.decode()
+        )
+        assert badge(client) == "2"
+        # a new day counts again (check-ins fall due at midnight)
+        third = region1.open_case(first_name="Der", last_name="De")
+        involvement_request(
+            actor=region1.coordinator, case_id=third.pk, organisation_id=region1.rmc.pk
+        )
+        traveller.move_to("2026-12-01 00:00:05+01:00")
+        assert badge(client) == "3"
+
+
+def test_the_users_own_write_shows_in_the_badge_at_once(client, region1, three_requests):
+    from routearbeid.route.models import Involvement
+
+    client.force_login(region1.rmc_officer)
+    assert badge(client) == "3"
+    waiting = Involvement.objects.filter(organisation=region1.rmc, involved_on__isnull=True).first()
+    response = client.post(
+        reverse("route:action", args=[waiting.case.student_id, "involvement-record"]),
+        {
+            "involvement-record-organisation": region1.rmc.pk,
+            "involvement-record-legal_basis": "legal_task",
+            "involvement-record-person_name": "Rana Mc",
+            "involvement-record-involved_on": "2026-11-30",
+            "involvement-record-advice": "Werk met begeleiding.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert badge(client) == "2"
+
+
+def test_a_kept_badge_belongs_to_its_session_only(client, region1, three_requests):
+    from django.test import Client
+
+    client.force_login(region1.rmc_officer)
+    assert badge(client) == "3"
+    other = Client()
+    other.force_login(region1.coordinator)
+    assert badge(other) is None  # the coordinator has nothing to do: not the RMC's kept 3

@@ -77,10 +77,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "routearbeid.core.middleware.WorklistBadgeMiddleware",
     "routearbeid.processing_log.middleware.TraceMiddleware",
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = (
+    "routearbeid.core.renderers.FormRenderer"  # widgets through Jinja2: core/renderers.py
+)
 ROOT_URLCONF = "routearbeid.config.urls"
 WSGI_APPLICATION = "routearbeid.config.wsgi.application"
 
@@ -193,6 +196,10 @@ STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "var" / "static")
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", "1800") or 1800)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+# The worklist's count in the navigation is kept in the session for this many seconds
+# (core/context_processors.py): other people's writes show in it within that time; the user's own
+# writes and the worklist page itself refresh it at once.
+ROUTEARBEID_BADGE_SECONDS = int(env("BADGE_SECONDS", "60") or 60)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # A strict Content-Security-Policy: no inline scripts or styles anywhere, nothing from elsewhere.

@@ -102,6 +102,7 @@ def test_a_large_partner_list_read_along_the_name_index_shows_the_same_pages(
         )
     region1.open_case(region1.student(last_name="Niet Gevraagd"))  # not the work service's
     client.force_login(region1.work_service_manager)
+    client.get("/werkvoorraad/")  # the badge is kept in the session from here on
     monkeypatch.setattr(views, "PAGE_SIZE", 3)
 
     def pages(walk_from):
