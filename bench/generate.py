@@ -671,6 +671,7 @@ CHECK = Table(
         "notes",
         "follow_up",
         "recorded_by",
+        "school",
     ],
 )
 SIGNAL = Table(
@@ -1506,7 +1507,8 @@ def generate_school(ctx: Context, plan: SchoolPlan) -> tuple[dict[str, list[str]
                     add_check(
                         f"{next_check()}\t{created}\t{at(recorded)}\t{case_id}\t{sequence}\t"
                         f"{iso[due]}\t{iso[recorded]}\t{contact}\t{situation}\t"
-                        f"Gesproken met jongere.\t\t{recorders[int(rnd() * len(recorders))]}\n"
+                        f"Gesproken met jongere.\t\t{recorders[int(rnd() * len(recorders))]}\t"
+                        f"{school_id}\n"
                     )
                     if contact == "t":
                         ev(
@@ -1532,7 +1534,7 @@ def generate_school(ctx: Context, plan: SchoolPlan) -> tuple[dict[str, list[str]
                 else:
                     add_check(
                         f"{next_check()}\t{created}\t{created}\t{case_id}\t{sequence}\t"
-                        f"{iso[due]}\t{NULL}\t{NULL}\t\t\t\t{NULL}\n"
+                        f"{iso[due]}\t{NULL}\t{NULL}\t\t\t\t{NULL}\t{school_id}\n"
                     )
                 # R-NZ-3: the overdue signal, cancelled or resolved once the check-in is recorded
                 raise_on = due + 30

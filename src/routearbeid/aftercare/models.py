@@ -17,6 +17,16 @@ class AftercareCheck(TimeStampedModel):
     """One scheduled check-in by the school and its outcome (R-NZ-1, R-NZ-2)."""
 
     case = models.ForeignKey("route.Case", on_delete=models.CASCADE, related_name="checks")
+    # The youth's school, kept from the case so that a school's open check-ins are read from one
+    # index (check_school_open_idx) instead of through every student and case of the school
+    # (issue #7). Never edited: save() fills it; a youth never changes school in the product.
+    school = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     sequence = models.PositiveSmallIntegerField(_("number"))
     due_on = models.DateField(_("due on"))
     recorded_on = models.DateField(_("date of contact"), null=True, blank=True)
@@ -47,6 +57,11 @@ class AftercareCheck(TimeStampedModel):
             models.Index(
                 fields=["due_on"], condition=Q(recorded_on__isnull=True), name="check_open_due_idx"
             ),
+            models.Index(
+                fields=["school", "due_on", "id"],
+                condition=Q(recorded_on__isnull=True),
+                name="check_school_open_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["case", "sequence"], name="check_unique_sequence"),
@@ -55,6 +70,11 @@ class AftercareCheck(TimeStampedModel):
                 name="check_recorded_has_situation",
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or not self.school_id:
+            self.school_id = self.case.student.school_id
+        super().save(*args, **kwargs)
 
 
 class SelfReport(TimeStampedModel):

@@ -49,9 +49,7 @@ def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
 
     signals = first("signals", selectors.my_signals(actor)) if counts.signals else []
     checkins = (
-        selectors.my_checkins_first(actor, MORE_LIMIT if expanded == "checkins" else LIMIT, on=on)
-        if counts.checkins_listed
-        else []
+        first("checkins", selectors.my_checkins(actor, on=on)) if counts.checkins_listed else []
     )
     involvements = (
         first("involvements", selectors.my_involvement_requests(actor))

@@ -45,12 +45,13 @@ def test_the_badge_counts_what_the_worklist_holds(client, region1, three_request
 
 
 def test_the_first_check_ins_are_those_of_my_schools_in_due_order(region1):
-    """my_checkins_first (the werkvoorraad's first page) picks the same check-ins, in the same
-    order, as the full my_checkins, for every page size; another school's never appear."""
+    """my_checkins (the werkvoorraad's check-ins, read along the index of the school kept on each
+    check-in) holds the open check-ins of my schools due within the horizon, in due order and by
+    id on the same day, for every page size; another school's never appear."""
     import datetime as dt
 
     from routearbeid.aftercare.models import AftercareCheck
-    from routearbeid.aftercare.selectors import my_checkins, my_checkins_first
+    from routearbeid.aftercare.selectors import my_checkins
     from routearbeid.core.dates import today
     from routearbeid.route.constants import Stage
     from routearbeid.route.models import Case
@@ -78,12 +79,13 @@ def test_the_first_check_ins_are_those_of_my_schools_in_due_order(region1):
     AftercareCheck.objects.create(case=theirs, sequence=1, due_on=on - dt.timedelta(days=60))
     everything = list(my_checkins(region1.coordinator, on=on))
     assert len(everything) == 9
-    assert [c.due_on for c in everything] == sorted(c.due_on for c in everything)
+    assert [(c.due_on, c.pk) for c in everything] == sorted((c.due_on, c.pk) for c in everything)
+    assert {c.school_id for c in everything} == {region1.school.pk}
     for limit in range(1, 11):
-        assert my_checkins_first(region1.coordinator, limit, on=on) == everything[:limit]
-    assert my_checkins_first(region1.work_service_manager, 5, on=on) == []
-    [other] = my_checkins_first(region1.other_coordinator, 5, on=on)
-    assert other.case_id == theirs.pk
+        assert list(my_checkins(region1.coordinator, on=on)[:limit]) == everything[:limit]
+    assert list(my_checkins(region1.work_service_manager, on=on)) == []
+    [other] = my_checkins(region1.other_coordinator, on=on)
+    assert (other.case_id, other.school_id) == (theirs.pk, region1.other_school.pk)
 
 
 # --- the badge kept in the session (core/context_processors.py) ----------------------------------
