@@ -11,9 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from routearbeid.core import exports
 from routearbeid.core.dates import today
@@ -72,13 +73,9 @@ def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
             actor=actor, operation="read", activity="aftercare.signal", student_ids=student_ids
         )
     for check in checkins:
-        if bound is not None and bound[0] == check.pk:
-            form = bound[1]
-        else:
-            form = CheckinQuickForm(
-                prefix=f"c{check.pk}", initial={"recorded_on": on, "contact_made": "yes"}
-            )
-        check.form = form  # type: ignore[attr-defined]
+        # Only the check-in being recorded carries its form (open, with its errors or asked for
+        # without JavaScript); the others load theirs when opened (worklist_checkin, issue #7).
+        check.form = bound[1] if bound is not None and bound[0] == check.pk else None  # type: ignore[attr-defined]
     totals = {
         "signals": counts.signals,
         "checkins": counts.checkins_listed,
@@ -113,15 +110,34 @@ def worklist(request: HttpRequest) -> HttpResponse:
     return render(request, "aftercare/worklist.html", _worklist_context(request, actor))
 
 
+def _checkin_form(check, on, data=None) -> CheckinQuickForm:
+    return CheckinQuickForm(
+        data, prefix=f"c{check.pk}", initial={"recorded_on": on, "contact_made": "yes"}
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def worklist_checkin(request: HttpRequest, check_id: int) -> HttpResponse:
-    """R-NZ-2 from the worklist: the form posts in place; 'could not reach' schedules a retry."""
+    """R-NZ-2 from the worklist: the form posts in place; 'could not reach' schedules a retry.
+
+    GET gives the form of one check-in: to htmx, which loads it when "Record now" is opened (the
+    worklist does not render 25 forms nobody opened, issue #7), only the form; without
+    JavaScript, the worklist with that check-in's form open."""
     actor = actor_for(request.user)
     check = selectors.my_checkins(actor).filter(pk=check_id).first()
     if check is None:
         raise Http404
-    form = CheckinQuickForm(request.POST, prefix=f"c{check.pk}")
+    if request.method == "GET":
+        form = _checkin_form(check, today())
+        if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+            response = render(request, "aftercare/_checkin_form.html", {"c": check, "f": form})
+        else:
+            context = _worklist_context(request, actor, bound=(check.pk, form))
+            response = render(request, "aftercare/worklist.html", context)
+        patch_vary_headers(response, ["HX-Request", "HX-Boosted"])
+        return response
+    form = _checkin_form(check, today(), request.POST)
     if form.is_valid():
         d = form.cleaned_data
         try:

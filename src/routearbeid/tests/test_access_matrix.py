@@ -453,6 +453,16 @@ MATRIX["worklist_checkin"] = [
         NOBODY,
         method="post",
     ),
+    Probe(
+        "the form of a check-in of school A's youth (opened on the worklist)",
+        lambda w: {"check_id": w.case_a.checks.order_by("due_on").first().pk},
+        SCHOOL_A,
+    ),
+    Probe(
+        "the form of a check-in in region 2",
+        lambda w: {"check_id": w.extra["case2"].checks.order_by("due_on").first().pk},
+        NOBODY,
+    ),
 ]
 MATRIX["monitoring"] = [
     Probe("RMC monitoring list of the own region", none, frozenset({"rmc_officer"}))

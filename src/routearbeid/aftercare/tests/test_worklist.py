@@ -78,10 +78,13 @@ def test_r_nz_2_check_in_recorded_from_the_worklist_in_a_few_clicks(client, regi
     with time_machine.travel(dt.datetime(2025, 7, 10, 10, tzinfo=AMS), tick=False):
         page = client.get(URL).content.decode()
         assert "Nour Contact" in page
+        url = reverse("worklist_checkin", args=[check.pk])
+        # "Record now" loads the check-in's form (htmx) when opened
+        assert f'hx-get="{url}" hx-trigger="toggle once from:closest details"' in page
+        form = client.get(url, headers={"HX-Request": "true"}).content.decode()
         prefix = f"c{check.pk}"
         for situation in Situation.values:
-            assert f'name="{prefix}-situation" value="{situation}"' in page
-        url = reverse("worklist_checkin", args=[check.pk])
+            assert f'name="{prefix}-situation" value="{situation}"' in form
         response = client.post(
             url,
             {
@@ -146,17 +149,51 @@ def test_r_nz_3_an_overdue_check_in_stays_until_recorded_also_after_closing(clie
         client.force_login(region1.coordinator)
         cases_close_due()
         page = client.get(URL).content.decode()
-        # all four check-ins, overdue, each with its form
+        # all four check-ins, overdue, each with its form (loaded when opened)
         assert page.count('<li class="ra-list__item" id="checkin-') == 4
-        assert page.count('action="/werkvoorraad/nazorgcontact/') == 4
+        assert page.count('hx-get="/werkvoorraad/nazorgcontact/') == 4
         assert "te laat" in page
 
 
 def test_worklist_checkin_of_another_school_is_not_found(client, region1):
     _case, check = _due_checkin(region1)
+    url = reverse("worklist_checkin", args=[check.pk])
     for person in (region1.other_coordinator, region1.work_service_manager):
         client.force_login(person)
-        response = client.post(reverse("worklist_checkin", args=[check.pk]), {})
+        response = client.post(url, {})
         assert response.status_code == 404
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+        assert client.get(url).status_code == 404
     check.refresh_from_db()
     assert check.recorded_on is None
+
+
+def test_the_worklist_renders_no_check_in_form_until_one_is_opened(client, region1):
+    """Issue #7: the worklist lists check-ins without their forms (25 forms made the page
+    116 KB at 1,000,000 cases); opening "Record now" loads the one form, with JavaScript through
+    htmx (only the form), without it as the worklist with that form open."""
+    _case, check = _due_checkin(region1)
+    client.force_login(region1.coordinator)
+    url = reverse("worklist_checkin", args=[check.pk])
+    with time_machine.travel(dt.datetime(2025, 7, 10, 10, tzinfo=AMS), tick=False):
+        page = client.get(URL).content.decode()
+        assert f'id="checkin-{check.pk}"' in page
+        assert "-contact_made" not in page and 'action="/werkvoorraad/nazorgcontact/' not in page
+        # without JavaScript: the link in the closed details opens the worklist with the form
+        assert f'href="{url}#checkin-{check.pk}"' in page
+
+        response = client.get(url, headers={"HX-Request": "true"})
+        form = response.content.decode()
+        assert form.lstrip().startswith("<form") and "<html" not in form
+        assert f'action="{url}"' in form and 'name="csrfmiddlewaretoken"' in form
+        assert 'value="2025-07-10"' in form  # today, and contact "yes", as before
+        assert (
+            f'id="id_c{check.pk}-contact_made_0" name="c{check.pk}-contact_made" value="yes" checked'
+            in form
+        )
+        assert "HX-Request" in response["Vary"]
+
+        whole = client.get(url).content.decode()
+        assert "<html" in whole and "Nour Contact" in whole
+        assert '<details class="ra-action" open>' in whole
+        assert whole.count(f'action="{url}"') == 1
