@@ -45,7 +45,13 @@ from routearbeid.route.models import (
     Involvement,
     TimelineEvent,
 )
-from routearbeid.route.selectors import case_get, case_list, case_readiness, visible_cases
+from routearbeid.route.selectors import (
+    case_access,
+    case_get,
+    case_list,
+    case_readiness,
+    visible_cases,
+)
 from routearbeid.students.selectors import student_get, student_list
 
 from . import serializers as s
@@ -120,24 +126,34 @@ def _log_read(actor, activity: str, student_ids) -> None:
 )
 class CaseViewSet(ReadOnlyViewSet):
     serializer_class = s.CaseSerializer
+    filtered = False  # whether get_queryset applied a filter of the request
+    known_count: int | None = None  # the list's count when made another way (api.pagination)
 
     def get_queryset(self) -> QuerySet:
         request = self.request
         # the screens' list selector, in id order: its shape starts from the actor's own links
         # or, for a school, from its students (route.selectors)
         qs = case_list(actor=self.actor, by_id=True)
+        self.filtered = False
         if stage := choice_param(request, "stage", Stage.values):
             qs = qs.filter(stage=stage)
+            self.filtered = True
         if (school := int_param(request, "school")) is not None:
             qs = qs.filter(student__school_id=school)
+            self.filtered = True
         if (student := int_param(request, "student")) is not None:
             qs = qs.filter(student_id=student)
+            self.filtered = True
         if since := date_param(request, "updatedSince"):
             qs = qs.filter(updated_at__date__gte=since)
+            self.filtered = True
         return qs
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        qs = self.get_queryset()
+        # Unfiltered, a partner's cases are counted from its links alone (issue #7).
+        self.known_count = None if self.filtered else case_access(self.actor).link_count()
+        page = self.paginate_queryset(qs)
         _log_read(self.actor, "route.case", [c.student_id for c in page])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

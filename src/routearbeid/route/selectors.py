@@ -142,6 +142,23 @@ class CaseAccess:
         # UNION ALL: `IN` drops the repeats, without sorting the branches first
         return first.union(*rest, all=True) if rest else first
 
+    def link_count(self, of: str = "case") -> int | None:
+        """How many cases (`of="case"`) or students (`of="student"`) are visible, counted from
+        the link rows alone: the distinct case or student ids of the parts' links (a UNION of
+        index-only scans), each the id of an existing row by its foreign key. Only when every
+        reason is a link without a further condition (a work service, an SWV, another receiving
+        organisation; not a school's own cases, not the RMC's monitoring list); None otherwise.
+        It spares probing every row by id to count the `id IN (links)` set: a work service at
+        1,000,000 cases has 45,000 (issue #7)."""
+        if self.school_ids or not self.parts:
+            return None
+        if any(part.link is None or part.where is not None for part in self.parts):
+            return None
+        first, *rest = [
+            part.case_ids() if of == "case" else part.student_ids() for part in self.parts
+        ]
+        return (first.union(*rest) if rest else first.distinct()).count()
+
 
 def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
     """The actor's case visibility (domain.md, "Who sees what").

@@ -23,6 +23,7 @@ from routearbeid.organisations.models import Organisation, User
 from routearbeid.processing_log.services import processing_log_record
 from routearbeid.route.constants import Stage
 from routearbeid.route.models import Case
+from routearbeid.route.selectors import case_access
 
 from . import importing, services
 from .forms import ImportMappingForm, ImportUploadForm
@@ -113,6 +114,11 @@ def student_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     qs, filters = student_rows(actor, request.GET)
     paginator = Paginator(qs, PAGE_SIZE)
+    if not any(value for name, value in filters.items() if name != "sort"):
+        # The whole list of a partner is counted from its links alone (issue #7).
+        known = case_access(actor).link_count(of="student")
+        if known is not None:
+            paginator.count = known  # type: ignore[misc]
     if paginator.count >= WALK_FROM and filters["sort"] in ("name", "-name") and not filters["q"]:
         # Many youth, by name: read the page by walking the name index, with the same
         # condition in the shape that allows it (visible_students(in_order=True)). The count

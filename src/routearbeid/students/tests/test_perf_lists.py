@@ -166,3 +166,42 @@ def test_employer_by_kvk_number(region1):
     ]:
         form = EmploymentForm(_data(**bad), prefix="e", employers=[other])
         assert not form.is_valid() and field in form.errors, bad
+
+
+def test_a_partners_whole_list_is_counted_from_its_links(client, region1):
+    """Unfiltered, a work service's youth are counted from its involvements and handovers alone
+    (route.selectors.CaseAccess.link_count, issue #7): a youth with both counts once, a link to a
+    youth of another region not at all; the count is that of the rows, and that of the same list
+    counted the general way (with a filter)."""
+    from routearbeid.core.dates import today
+    from routearbeid.route.models import Handover, Involvement
+    from routearbeid.route.services import involvement_request
+    from routearbeid.tests.people import Region1
+
+    both, asked = region1.open_case(), region1.open_case()
+    for case in (both, asked):
+        involvement_request(
+            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.work_service.pk
+        )
+    Handover.objects.create(
+        case=both,
+        receiving_organisation=region1.work_service,
+        receiving_person="K. Manager",
+        handed_over_on=today(),
+        form="joint_meeting",
+        legal_basis="legal_task",
+    )
+    elsewhere = Region1.build("Regio Twee").open_case()
+    Involvement.objects.create(
+        case=elsewhere, organisation=region1.work_service, requested_on=today()
+    )
+    client.force_login(region1.work_service_manager)
+    client.get("/werkvoorraad/")  # the badge's counts are kept in the session from here on
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/jongeren/").context["page"]
+    assert page.paginator.count == 2
+    assert sorted(s.pk for s in page.object_list) == sorted([both.student_id, asked.student_id])
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(")]
+    assert counts and all('"students_student"' not in sql for sql in counts)
+    filtered = client.get("/jongeren/", {"stage": "consultation"}).context["page"]
+    assert filtered.paginator.count == 2
