@@ -155,9 +155,11 @@ def student_list(request: HttpRequest) -> HttpResponse:
         else Organisation.objects.none()
     )
     mentors = (
-        User.objects.filter(mentored_students__school_id__in=actor.school_ids)
-        .distinct()
-        .order_by("last_name")
+        # `id IN (the students' mentors)`, not a join made DISTINCT: that joined the school's
+        # 4,800 students with their mentors and sorted whole user rows (11 vs 4 ms, issue #7)
+        User.objects.filter(
+            pk__in=Student.objects.filter(school_id__in=actor.school_ids).values("mentor_id")
+        ).order_by("last_name")
         if actor.school_ids
         else User.objects.none()
     )

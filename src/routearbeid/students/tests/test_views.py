@@ -87,3 +87,26 @@ def test_list_query_count_does_not_grow_with_rows(client, region1, django_assert
 # session, user, memberships, count, rows, signals, log, schools, mentors, and the session's save
 # in a savepoint (3); the worklist badge is kept in the session since the first request
 QUERIES = 12
+
+
+def test_the_mentor_filter_offers_each_mentor_of_my_schools_youth_once(client, region1):
+    """The mentor options: whoever mentors a youth of my school, once however many youth they
+    mentor, in name order; never a mentor of another school's youth."""
+    import re
+
+    from routearbeid.organisations.constants import Role
+    from routearbeid.tests.people import make_user
+
+    second = make_user("tweede-mentor", region1.school, Role.MENTOR)
+    other = make_user("andere-mentor", region1.other_school, Role.MENTOR)
+    for user, name in ((region1.mentor, "Mulder"), (second, "Aalders"), (other, "Bos")):
+        user.last_name = name
+        user.save()
+    for mentor in (region1.mentor, region1.mentor, second):
+        region1.student(mentor=mentor)
+    region1.student(school=region1.other_school, mentor=other)
+    client.force_login(region1.coordinator)
+    page = client.get(URL).content.decode()
+    select = re.search(r'<select[^>]*id="f-mentor".*?</select>', page, flags=re.S).group(0)
+    offered = re.findall(r'<option value="(\d+)"', select)
+    assert offered == [str(second.pk), str(region1.mentor.pk)]
