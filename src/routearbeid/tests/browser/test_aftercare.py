@@ -36,6 +36,11 @@ def test_r_nz_2_check_in_from_the_worklist_in_three_clicks(visit, region1):
     # the form is loaded when opened (issue #7: the worklist does not carry 25 forms)
     item.get_by_label("Werkt, zelfde werkgever").wait_for()
     visitor.axe()  # the open form: radios in fieldsets with legends
+    # the chosen radio ("Ja", chosen beforehand) looks chosen: its dot is drawn, not the others'
+    look = "e => getComputedStyle(e).backgroundImage"
+    assert item.get_by_label("Ja", exact=True).evaluate(look) != item.get_by_label(
+        "Nee, de jongere was niet bereikbaar"
+    ).evaluate(look)
     item.get_by_label("Werkt, zelfde werkgever").check()
     visitor.in_place(lambda: item.get_by_role("button", name="Nazorgcontact opslaan").click())
     assert page.get_by_text("Het nazorgcontact met Amina Browser is vastgelegd.").is_visible()
