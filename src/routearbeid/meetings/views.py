@@ -17,8 +17,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
@@ -286,6 +287,29 @@ FORMS: dict[str, FormSpec] = {
 }
 
 
+# The forms of an agenda item, loaded when their <details> is opened (issue #7: a meeting of 20
+# youth carried 60 forms, 80 KB, half of the page's time): their URL and their button's text.
+ITEM_FORMS = {
+    "advice": ("meetings:advice", _("Record advice")),
+    "decision": ("meetings:decision", _("Record the decision")),
+    "action": ("meetings:action_add", _("Add an action")),
+}
+
+
+@dataclass(frozen=True)
+class LazyForm:
+    """In place of an item's form on the meeting page: where to load it from (htmx) and, without
+    JavaScript, the page with that form open."""
+
+    url: str
+    anchor: str
+    lazy: bool = True
+
+    @property
+    def page_url(self) -> str:
+        return f"{self.url}{self.anchor}"
+
+
 @dataclass
 class Row:
     item: AgendaItem
@@ -299,7 +323,7 @@ def _rows(page: Page, items: list[AgendaItem], bound: tuple | None) -> list[Row]
     rows = []
     for item in items:
         row = Row(item, _decision(item), [(a, _may_mark_done(page, a)) for a in item.actions.all()])
-        for name in ("advice", "decision", "action"):
+        for name, (url_name, _label) in ITEM_FORMS.items():
             spec = FORMS[name]
             if not spec.allowed(page, item):
                 continue
@@ -307,7 +331,8 @@ def _rows(page: Page, items: list[AgendaItem], bound: tuple | None) -> list[Row]
                 row.forms[name] = bound[2]
                 row.open = name
             else:
-                row.forms[name] = spec.build(name, page, item)
+                url = reverse(url_name, args=[page.meeting.pk, item.pk])
+                row.forms[name] = LazyForm(url, f"#item-{item.pk}")
         if bound and bound[0] == "action-done" and bound[1] in {a.pk for a, _m in row.actions}:
             row.open = "action-done"
             row.forms["action_done_error"] = bound[2]
@@ -416,22 +441,45 @@ def minutes_save(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _post(request, meeting_id, "minutes")
 
 
+def _item_form(request: HttpRequest, meeting_id: int, name: str, item_id: int) -> HttpResponse:
+    """GET: an agenda item's form, to whom the page offers it. To htmx, which loads it when its
+    <details> is opened, only the form; without JavaScript, the meeting page with it open."""
+    if request.method == "POST":
+        return _post(request, meeting_id, name, item_id)
+    page = Page.load(actor_for(request.user), meeting_id)
+    spec = FORMS[name]
+    item = _target(page, spec, item_id)
+    if not spec.allowed(page, item):
+        raise Http404
+    form = spec.build(name, page, item)
+    url = reverse(ITEM_FORMS[name][0], args=[page.meeting.pk, item.pk])
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        context = {"f": form, "url": url, "summary": ITEM_FORMS[name][1]}
+        response = render(request, "meetings/_form_body.html", context)
+    else:
+        form.opened = True  # the <details> starts open
+        context = _detail_context(page, (name, item.pk, form))
+        response = render(request, "meetings/meeting_detail.html", context)
+    patch_vary_headers(response, ["HX-Request", "HX-Boosted"])
+    return response
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def advice_record(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
-    return _post(request, meeting_id, "advice", item_id)
+    return _item_form(request, meeting_id, "advice", item_id)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def decision_record(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
-    return _post(request, meeting_id, "decision", item_id)
+    return _item_form(request, meeting_id, "decision", item_id)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def action_add(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
-    return _post(request, meeting_id, "action", item_id)
+    return _item_form(request, meeting_id, "action", item_id)
 
 
 @login_required

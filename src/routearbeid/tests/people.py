@@ -239,3 +239,29 @@ class Region1:
         from routearbeid.route.services import case_outflow
 
         return case_outflow(actor=self.coordinator, case_id=case.pk, outflow_on=on or today())
+
+    def work_service_links(self):
+        """Two cases the work service sees through its links: `both` asked and handed over (two
+        links, one case), `asked` only asked; and a stray link of the work service to a case of
+        another region, which must never count (issue #7's link counts)."""
+        from routearbeid.route.models import Handover, Involvement
+        from routearbeid.route.services import involvement_request
+
+        both, asked = self.open_case(), self.open_case()
+        for case in (both, asked):
+            involvement_request(
+                actor=self.coordinator, case_id=case.pk, organisation_id=self.work_service.pk
+            )
+        Handover.objects.create(
+            case=both,
+            receiving_organisation=self.work_service,
+            receiving_person="K. Manager",
+            handed_over_on=today(),
+            form=HandoverForm.JOINT_MEETING,
+            legal_basis=LegalBasis.LEGAL_TASK,
+        )
+        elsewhere = Region1.build(f"Elders {self.region.pk}").open_case()
+        Involvement.objects.create(
+            case=elsewhere, organisation=self.work_service, requested_on=today()
+        )
+        return both, asked

@@ -340,13 +340,24 @@ MATRIX["meetings:participant_add"] = _meeting_post(
 )
 MATRIX["meetings:hold"] = _meeting_post("hold a planned meeting", _on("planned"), _on("planned2"))
 MATRIX["meetings:minutes_save"] = _meeting_post("save minutes", _on("meeting"), _on("meeting2"))
-MATRIX["meetings:action_add"] = _meeting_post(
+
+
+def _item_form(about: str, here: Kwargs, there: Kwargs, allowed=COORDINATOR) -> list[Probe]:
+    """An agenda item's form: posting it, and loading it (GET) when the page opens it."""
+    return [
+        *_meeting_post(about, here, there, allowed),
+        Probe(f"{about}: its form, region 1", here, allowed),
+        Probe(f"{about}: its form, region 2", there, NOBODY),
+    ]
+
+
+MATRIX["meetings:action_add"] = _item_form(
     "add an action", _on("meeting", "item"), _on("meeting2", "item2")
 )
-MATRIX["meetings:decision"] = _meeting_post(
+MATRIX["meetings:decision"] = _item_form(
     "decide on school B's youth", _on("held_b", "item_b"), _on("meeting2", "item2")
 )
-MATRIX["meetings:advice"] = _meeting_post(
+MATRIX["meetings:advice"] = _item_form(
     "advice on school B's youth",
     _on("held_b", "item_b"),
     _on("meeting2", "item2"),

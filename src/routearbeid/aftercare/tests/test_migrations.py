@@ -5,18 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from routearbeid.tests.migrations import migrate, migrate_to_latest
 
 BEFORE = [("aftercare", "0005_fewer_write_indexes"), ("route", "0004_links_keep_student_region")]
 AFTER = [("aftercare", "0006_checks_keep_school")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -60,4 +53,4 @@ def test_0006_gives_existing_check_ins_their_youths_school():
         assert kept == dict(checks)
         assert len(set(kept.values())) == 2
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -80,34 +80,13 @@ def test_the_case_list_is_in_id_order_page_after_page(region1, api, who):
 
 def test_a_partners_case_count_is_counted_from_its_links(region1, api):
     """Unfiltered, a work service's cases are counted from its involvements and handovers alone
-    (route.selectors.CaseAccess.link_case_count, issue #7): a case with both counts once, a link
+    (route.selectors.CaseAccess.link_count, issue #7): a case with both counts once, a link
     to a case of another region not at all; the count is that of the list, and that of the same
     list counted the general way (with a filter)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from routearbeid.route.models import Handover, Involvement
-    from routearbeid.route.services import involvement_request
-    from routearbeid.tests.people import Region1
-
-    both, asked = region1.open_case(), region1.open_case()
-    for case in (both, asked):
-        involvement_request(
-            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.work_service.pk
-        )
-    Handover.objects.create(
-        case=both,
-        receiving_organisation=region1.work_service,
-        receiving_person="K. Manager",
-        handed_over_on=today(),
-        form="joint_meeting",
-        legal_basis="legal_task",
-    )
-    elsewhere = Region1.build("Regio Twee").open_case()
-    Involvement.objects.create(
-        case=elsewhere, organisation=region1.work_service, requested_on=today()
-    )
-
+    both, asked = region1.work_service_links()
     client = api(region1.work_service_manager)
     with CaptureQueriesContext(connection) as queries:
         body = client.get("/api/v1/cases?pageSize=1").json()

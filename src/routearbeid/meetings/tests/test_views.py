@@ -595,9 +595,10 @@ def test_advice_a_partner_records_only_its_own_organisations_advice(client, regi
     item = put_on_agenda(region1, meeting, school_a_case(region1))
     url = reverse("meetings:advice", args=[meeting.pk, item.pk])
     as_user(client, region1.rmc_officer)
-    page = page_of(client.get(detail_url(meeting)))
-    assert f'<option value="{region1.rmc.pk}"' in page
-    assert f'<option value="{region1.leerplicht.pk}"' not in page
+    # the advice form, as loaded when "Record advice" is opened
+    form = page_of(client.get(url, headers={"HX-Request": "true"}))
+    assert f'<option value="{region1.rmc.pk}"' in form
+    assert f'<option value="{region1.leerplicht.pk}"' not in form
     page = page_of(
         client.post(
             url,
@@ -860,3 +861,35 @@ def test_detail_query_count_does_not_grow_with_the_agenda(
         with django_assert_num_queries(one):
             page = page_of(client.get(reverse(f"meetings:{view}", args=[large.pk])))
         assert page.count("Jongere") >= 20
+
+
+def test_an_items_forms_are_loaded_when_opened(client, region1):
+    """Issue #7: the meeting page carries no advice, decision or action form of an agenda item
+    until its <details> is opened; htmx then loads the one form, without JavaScript the link
+    opens the page with that form open. Who is not offered a form does not get it this way."""
+    meeting = plan(region1)
+    item = put_on_agenda(region1, meeting, school_a_case(region1))
+    hold(region1, meeting)
+    as_user(client, region1.route_coordinator)
+    page = page_of(client.get(detail_url(meeting)))
+    assert "<form" not in page.split('id="agenda"')[1]
+    for name in ("advice", "decision", "action_add"):
+        url = reverse(f"meetings:{name}", args=[meeting.pk, item.pk])
+        assert f'hx-get="{url}" hx-trigger="toggle once from:closest details"' in page
+        assert f'href="{url}#item-{item.pk}"' in page
+        response = client.get(url, headers={"HX-Request": "true"})
+        form = page_of(response)
+        assert form.lstrip().startswith("<form") and "<html" not in form
+        assert f'action="{url}"' in form and 'name="csrfmiddlewaretoken"' in form
+        assert "HX-Request" in response["Vary"]
+        whole = page_of(client.get(url))
+        assert "<html" in whole and whole.count(f'action="{url}"') == 1
+        assert '<details class="ra-action" open>' in whole
+    decision = page_of(client.get(reverse("meetings:decision", args=[meeting.pk, item.pk]), {}))
+    assert f'name="decision-{item.pk}-outflow_profile"' in decision
+    # the school does not decide (R-OVL-1): no decision form for it, by any way
+    as_user(client, region1.coordinator)
+    url = reverse("meetings:decision", args=[meeting.pk, item.pk])
+    assert url not in page_of(client.get(detail_url(meeting)))
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+    assert client.get(url).status_code == 404

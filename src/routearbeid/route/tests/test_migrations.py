@@ -5,18 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from routearbeid.tests.migrations import migrate, migrate_to_latest
 
 BEFORE = [("route", "0003_fewer_write_indexes")]
 AFTER = [("route", "0004_links_keep_student_region")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -69,4 +62,4 @@ def test_0004_gives_existing_links_their_cases_youth_and_region():
             ):
                 assert (row.student_id, row.student_region_id) == (student_id, region_id)
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

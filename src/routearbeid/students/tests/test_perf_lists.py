@@ -173,28 +173,7 @@ def test_a_partners_whole_list_is_counted_from_its_links(client, region1):
     (route.selectors.CaseAccess.link_count, issue #7): a youth with both counts once, a link to a
     youth of another region not at all; the count is that of the rows, and that of the same list
     counted the general way (with a filter)."""
-    from routearbeid.core.dates import today
-    from routearbeid.route.models import Handover, Involvement
-    from routearbeid.route.services import involvement_request
-    from routearbeid.tests.people import Region1
-
-    both, asked = region1.open_case(), region1.open_case()
-    for case in (both, asked):
-        involvement_request(
-            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.work_service.pk
-        )
-    Handover.objects.create(
-        case=both,
-        receiving_organisation=region1.work_service,
-        receiving_person="K. Manager",
-        handed_over_on=today(),
-        form="joint_meeting",
-        legal_basis="legal_task",
-    )
-    elsewhere = Region1.build("Regio Twee").open_case()
-    Involvement.objects.create(
-        case=elsewhere, organisation=region1.work_service, requested_on=today()
-    )
+    both, asked = region1.work_service_links()
     client.force_login(region1.work_service_manager)
     client.get("/werkvoorraad/")  # the badge's counts are kept in the session from here on
     with CaptureQueriesContext(connection) as queries:
