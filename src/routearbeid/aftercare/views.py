@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from routearbeid.core import exports
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
+from routearbeid.core.htmx import LazyForm, form_or_page
 from routearbeid.organisations.actors import actor_for
 from routearbeid.organisations.models import Organisation
 from routearbeid.processing_log.services import processing_log_record
@@ -75,7 +76,11 @@ def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
     for check in checkins:
         # Only the check-in being recorded carries its form (open, with its errors or asked for
         # without JavaScript); the others load theirs when opened (worklist_checkin, issue #7).
-        check.form = bound[1] if bound is not None and bound[0] == check.pk else None  # type: ignore[attr-defined]
+        if bound is not None and bound[0] == check.pk:
+            check.form = bound[1]  # type: ignore[attr-defined]
+        else:
+            url = reverse("worklist_checkin", args=[check.pk])
+            check.form = LazyForm(url, f"#checkin-{check.pk}")  # type: ignore[attr-defined]
     totals = {
         "signals": counts.signals,
         "checkins": counts.checkins_listed,
@@ -130,13 +135,14 @@ def worklist_checkin(request: HttpRequest, check_id: int) -> HttpResponse:
         raise Http404
     if request.method == "GET":
         form = _checkin_form(check, today())
-        if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
-            response = render(request, "aftercare/_checkin_form.html", {"c": check, "f": form})
-        else:
-            context = _worklist_context(request, actor, bound=(check.pk, form))
-            response = render(request, "aftercare/worklist.html", context)
-        patch_vary_headers(response, ["HX-Request", "HX-Boosted"])
-        return response
+        return form_or_page(
+            request,
+            ("aftercare/_checkin_form.html", {"c": check, "f": form}),
+            lambda: (
+                "aftercare/worklist.html",
+                _worklist_context(request, actor, bound=(check.pk, form)),
+            ),
+        )
     form = _checkin_form(check, today(), request.POST)
     if form.is_valid():
         d = form.cleaned_data

@@ -1,4 +1,5 @@
 import time
+from dataclasses import astuple
 
 from django.conf import settings
 
@@ -52,17 +53,7 @@ def _badge(request, actor):
     if counts is None:
         counts = worklist_counts(actor)
     if session is not None:
-        session[BADGE] = {
-            "on": on,
-            "at": now,
-            "counts": [
-                counts.signals,
-                counts.checkins,
-                counts.involvements,
-                counts.actions,
-                counts.checkins_listed,
-            ],
-        }
+        session[BADGE] = {"on": on, "at": now, "counts": list(astuple(counts))}
     return counts
 
 

@@ -17,12 +17,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
+from routearbeid.core.htmx import LazyForm, form_or_page
 from routearbeid.organisations.actors import Actor, actor_for
 from routearbeid.organisations.models import Organisation, Region
 
@@ -296,20 +296,6 @@ ITEM_FORMS = {
 }
 
 
-@dataclass(frozen=True)
-class LazyForm:
-    """In place of an item's form on the meeting page: where to load it from (htmx) and, without
-    JavaScript, the page with that form open."""
-
-    url: str
-    anchor: str
-    lazy: bool = True
-
-    @property
-    def page_url(self) -> str:
-        return f"{self.url}{self.anchor}"
-
-
 @dataclass
 class Row:
     item: AgendaItem
@@ -452,16 +438,14 @@ def _item_form(request: HttpRequest, meeting_id: int, name: str, item_id: int) -
     if not spec.allowed(page, item):
         raise Http404
     form = spec.build(name, page, item)
-    url = reverse(ITEM_FORMS[name][0], args=[page.meeting.pk, item.pk])
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
-        context = {"f": form, "url": url, "summary": ITEM_FORMS[name][1]}
-        response = render(request, "meetings/_form_body.html", context)
-    else:
-        form.opened = True  # the <details> starts open
-        context = _detail_context(page, (name, item.pk, form))
-        response = render(request, "meetings/meeting_detail.html", context)
-    patch_vary_headers(response, ["HX-Request", "HX-Boosted"])
-    return response
+    form.opened = True  # on the whole page, its <details> starts open
+    url_name, summary = ITEM_FORMS[name]
+    url = reverse(url_name, args=[page.meeting.pk, item.pk])
+    return form_or_page(
+        request,
+        ("meetings/_form_body.html", {"f": form, "url": url, "summary": summary}),
+        lambda: ("meetings/meeting_detail.html", _detail_context(page, (name, item.pk, form))),
+    )
 
 
 @login_required

@@ -114,7 +114,8 @@ def student_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     qs, filters = student_rows(actor, request.GET)
     paginator = Paginator(qs, PAGE_SIZE)
-    if not any(value for name, value in filters.items() if name != "sort"):
+    has_filters = any(value for name, value in filters.items() if name != "sort")
+    if not has_filters:
         # The whole list of a partner is counted from its links alone (issue #7).
         known = case_access(actor).link_count(of="student")
         if known is not None:
@@ -174,7 +175,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
         "mentors": mentors,
         "sorts": SORT_LABELS.items(),
         "query": query.urlencode(),
-        "has_filters": any(v for k, v in filters.items() if k != "sort"),
+        "has_filters": has_filters,
         "may_see_pgn": actor.may_see_pgn,
         "may_import": bool(importing.importing_school_ids(actor)),
     }
