@@ -23,7 +23,7 @@ from routearbeid.employment.constants import (
 from routearbeid.organisations.constants import OrganisationKind
 from routearbeid.organisations.models import Organisation
 from routearbeid.route.constants import Stage
-from routearbeid.route.models import Case, Handover
+from routearbeid.route.models import Case, handover_of
 
 from .constants import SignalKind, SignalStatus
 from .models import AftercareCheck, Signal, WorkServiceFollowUp
@@ -42,7 +42,7 @@ def involved_organisation(case: Case, kind: str) -> Organisation | None:
 
 def work_service_of(case: Case) -> Organisation | None:
     """The work service that took the youth over (the handover), else the one involved."""
-    handover = Handover.objects.filter(case=case).select_related("receiving_organisation").first()
+    handover = handover_of(case)
     if handover and handover.receiving_organisation.kind == OrganisationKind.WORK_SERVICE:
         return handover.receiving_organisation
     return involved_organisation(case, OrganisationKind.WORK_SERVICE)

@@ -30,7 +30,7 @@ from routearbeid.organisations.models import Organisation
 from routearbeid.processing_log.services import case_processing_log
 
 from . import permissions
-from .models import Case, Handover
+from .models import Case, handover_of
 from .selectors import case_get, visible_cases
 from .timeline import timeline_append
 
@@ -117,7 +117,7 @@ def may_get_document(actor: Actor, case: Case) -> bool:
     Other partners who see the case (RMC, Leerplicht, SWV, route coordinator) read it on screen."""
     if permissions.is_case_school(actor, case):
         return True
-    handover = Handover.objects.filter(case=case).only("receiving_organisation_id").first()
+    handover = handover_of(case)
     return handover is not None and permissions.may_accept_handover(
         actor, handover.receiving_organisation_id
     )

@@ -241,6 +241,15 @@ class Handover(TimeStampedModel, KeptFromCase):
         return f"{self.receiving_person} ({self.handed_over_on})"
 
 
+def handover_of(case: Case) -> Handover | None:
+    """The case's handover with its receiving organisation. From the case object when it was read
+    with select_related("handover__receiving_organisation") (the youth's page reads it there once
+    for all its parts, issue #7), else one query."""
+    if Case.handover.is_cached(case):  # type: ignore[attr-defined]
+        return getattr(case, "handover", None)
+    return Handover.objects.filter(case=case).select_related("receiving_organisation").first()
+
+
 class ExemptionDecision(TimeStampedModel):
     """Leerplicht's exemption decision (R-UIT-2)."""
 

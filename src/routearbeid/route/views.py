@@ -13,8 +13,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from routearbeid.aftercare import services as aftercare_services
 from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES, SignalKind
@@ -23,6 +24,7 @@ from routearbeid.aftercare.schedules import work_service_of
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
 from routearbeid.core.forms import StyledForm
+from routearbeid.core.htmx import LazyForm, form_or_page
 from routearbeid.employment import services as employment_services
 from routearbeid.meetings import services as meeting_services
 from routearbeid.meetings.constants import MeetingStatus
@@ -38,7 +40,7 @@ from routearbeid.students.selectors import student_get
 from . import forms, permissions, services
 from .constants import BEFORE_OUTFLOW, Stage
 from .handover_document import may_get_document
-from .models import Case, Handover
+from .models import Case, Handover, handover_of
 from .selectors import case_readiness, visible_cases
 from .timeline import describe
 
@@ -77,7 +79,12 @@ def route_map(case: Case | None) -> list[dict]:
 
 def _case_for_student(actor: Actor, student_id: int) -> Case | None:
     """The open case of the student, else the latest one the actor may see."""
-    cases = list(visible_cases(actor).filter(student_id=student_id).order_by("-opened_on", "-id"))
+    cases = list(
+        visible_cases(actor)
+        .filter(student_id=student_id)
+        .select_related("handover__receiving_organisation")  # for all parts of the page
+        .order_by("-opened_on", "-id")
+    )
     return next((c for c in cases if c.is_open), cases[0] if cases else None)
 
 
@@ -90,6 +97,10 @@ class Action:
     run: Callable  # (actor, case, cleaned_data) -> message
     allowed: Callable  # (actor, case) -> bool: whether the form is offered at all
     panel: str
+    # The toggle text of a form of its own (route/_action_form.html), which the page loads only
+    # when it is opened (issue #7); None for the forms inside a row (a signal, an ABA, the
+    # check-in due), which the page renders itself.
+    summary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,22 +146,32 @@ def involvement_organisations(actor: Actor, case: Case) -> list[Organisation]:
 ACTIONS: dict[str, Action] = {}
 
 
-def action(name, form, allowed, panel):
+def action(name, form, allowed, panel, summary=None):
     def register(run):
-        ACTIONS[name] = Action(form, run, allowed, panel)
+        ACTIONS[name] = Action(form, run, allowed, panel, summary)
         return run
 
     return register
 
 
-@action("involvement-request", forms.InvolvementRequestForm, _school, "involvements")
+@action(
+    "involvement-request",
+    forms.InvolvementRequestForm,
+    _school,
+    "involvements",
+    summary=_("Ask an organisation to take part"),
+)
 def _involvement_request(actor, case, d):
     services.involvement_request(actor=actor, case_id=case.pk, organisation_id=d["organisation"])
     return _("The organisation has been asked to take part.")
 
 
 @action(
-    "involvement-record", forms.InvolvementRecordForm, _own_involvement_possible, "involvements"
+    "involvement-record",
+    forms.InvolvementRecordForm,
+    _own_involvement_possible,
+    "involvements",
+    summary=_("Record involvement and advice"),
 )
 def _involvement_record(actor, case, d):
     services.involvement_record(
@@ -168,13 +189,25 @@ def _involvement_record(actor, case, d):
     return _("The involvement has been recorded.")
 
 
-@action("agenda", forms.AgendaForm, _school_before_outflow, "meetings")
+@action(
+    "agenda",
+    forms.AgendaForm,
+    _school_before_outflow,
+    "meetings",
+    summary=_("Put on the agenda of an outflow meeting"),
+)
 def _agenda(actor, case, d):
     meeting_services.agenda_item_add(actor=actor, meeting_id=d["meeting"], case_id=case.pk)
     return _("The student is on the agenda of the outflow meeting.")
 
 
-@action("aba-submit", forms.AbaSubmitForm, _school_before_outflow, "aba")
+@action(
+    "aba-submit",
+    forms.AbaSubmitForm,
+    _school_before_outflow,
+    "aba",
+    summary=_("Record a filed ABA"),
+)
 def _aba_submit(actor, case, d):
     employment_services.aba_application_submit(
         actor=actor, case_id=case.pk, submitted_on=d["submitted_on"]
@@ -196,19 +229,37 @@ def _aba_update(actor, case, d):
     return _("The ABA has been updated.")
 
 
-@action("aba-skip", forms.AbaSkipForm, _school_before_outflow, "aba")
+@action(
+    "aba-skip",
+    forms.AbaSkipForm,
+    _school_before_outflow,
+    "aba",
+    summary=_("Skip the ABA step"),
+)
 def _aba_skip(actor, case, d):
     services.aba_skip(actor=actor, case_id=case.pk, reason=d["reason"])
     return _("The ABA step has been skipped.")
 
 
-@action("practice-route", forms.PracticeRouteForm, _work_matters, "aba")
+@action(
+    "practice-route",
+    forms.PracticeRouteForm,
+    _work_matters,
+    "aba",
+    summary=_("Record the praktijkroute"),
+)
 def _practice_route(actor, case, d):
     employment_services.practice_route_record(actor=actor, case_id=case.pk, on=d["on"])
     return _("The praktijkroute has been recorded.")
 
 
-@action("provision", forms.ProvisionForm, _work_matters, "aba")
+@action(
+    "provision",
+    forms.ProvisionForm,
+    _work_matters,
+    "aba",
+    summary=_("Record a provision"),
+)
 def _provision(actor, case, d):
     employment_services.provision_record(
         actor=actor,
@@ -225,7 +276,13 @@ def _provision(actor, case, d):
     return _("The provision has been recorded.")
 
 
-@action("handover", forms.HandoverRecordForm, _school_before_outflow, "handover")
+@action(
+    "handover",
+    forms.HandoverRecordForm,
+    _school_before_outflow,
+    "handover",
+    summary=_("Record the warm handover"),
+)
 def _handover(actor, case, d):
     services.handover_record(
         actor=actor,
@@ -257,7 +314,13 @@ def _handover_accept(actor, case, d):
     return _("You have accepted the handover.")
 
 
-@action("guardians", forms.GuardiansForm, _school, "handover")
+@action(
+    "guardians",
+    forms.GuardiansForm,
+    _school,
+    "handover",
+    summary=_("Record parents' or guardians' involvement"),
+)
 def _guardians(actor, case, d):
     services.guardians_record(
         actor=actor, case_id=case.pk, involved=d["involved"] == "yes", reason=d.get("reason") or ""
@@ -265,7 +328,13 @@ def _guardians(actor, case, d):
     return _("The involvement of parents or guardians has been recorded.")
 
 
-@action("employment", forms.EmploymentForm, _work_matters, "employment")
+@action(
+    "employment",
+    forms.EmploymentForm,
+    _work_matters,
+    "employment",
+    summary=_("Record a job"),
+)
 def _employment(actor, case, d):
     employment_services.employment_record(
         actor=actor,
@@ -285,7 +354,13 @@ def _may_exempt(actor, case):
     return case is not None and case.is_open and permissions.may_record_exemption(actor, case)
 
 
-@action("exemption", forms.ExemptionForm, _may_exempt, "exemption")
+@action(
+    "exemption",
+    forms.ExemptionForm,
+    _may_exempt,
+    "exemption",
+    summary=_("Record an exemption decision"),
+)
 def _exemption(actor, case, d):
     services.exemption_record(
         actor=actor,
@@ -297,7 +372,13 @@ def _exemption(actor, case, d):
     return _("The exemption decision has been recorded.")
 
 
-@action("outflow", forms.OutflowForm, _school_before_outflow, "outflow")
+@action(
+    "outflow",
+    forms.OutflowForm,
+    _school_before_outflow,
+    "outflow",
+    summary=_("Register the outflow"),
+)
 def _outflow(actor, case, d):
     services.case_outflow(
         actor=actor,
@@ -308,7 +389,13 @@ def _outflow(actor, case, d):
     return _("The youth has left school for work. Aftercare has been scheduled.")
 
 
-@action("withdraw", forms.WithdrawForm, _school_before_outflow, "outflow")
+@action(
+    "withdraw",
+    forms.WithdrawForm,
+    _school_before_outflow,
+    "outflow",
+    summary=_("Withdraw the case"),
+)
 def _withdraw(actor, case, d):
     services.case_withdraw(actor=actor, case_id=case.pk, reason=d["reason"])
     return _("The case has been withdrawn.")
@@ -344,7 +431,13 @@ def _self_report_possible(actor, case):
     )
 
 
-@action("self-report", forms.SelfReportForm, _self_report_possible, "aftercare")
+@action(
+    "self-report",
+    forms.SelfReportForm,
+    _self_report_possible,
+    "aftercare",
+    summary=_("Record a report by phone or at the desk"),
+)
 def _self_report(actor, case, d):
     aftercare_services.self_report_record(
         actor=actor,
@@ -357,7 +450,13 @@ def _self_report(actor, case, d):
     return _("The report has been recorded.")
 
 
-@action("job-loss-threat", forms.JobLossThreatForm, _after_outflow_work, "aftercare")
+@action(
+    "job-loss-threat",
+    forms.JobLossThreatForm,
+    _after_outflow_work,
+    "aftercare",
+    summary=_("Record a threat of job loss"),
+)
 def _job_loss(actor, case, d):
     aftercare_services.job_loss_threat_record(actor=actor, case_id=case.pk, note=d["note"])
     return _("The threat of job loss has been recorded and the other party has been signalled.")
@@ -378,7 +477,13 @@ def _school_asks_work_service(actor, case):
     )
 
 
-@action("signal-raise", forms.SignalRaiseForm, _school_asks_work_service, "aftercare")
+@action(
+    "signal-raise",
+    forms.SignalRaiseForm,
+    _school_asks_work_service,
+    "aftercare",
+    summary=_("Ask the work service to contact the youth again"),
+)
 def _signal_raise(actor, case, d):
     aftercare_services.signal_raise(
         actor=actor,
@@ -395,7 +500,13 @@ def _follows_up(actor, case):
     return case is not None and aftercare_services.work_service_may_follow_up(actor, case)
 
 
-@action("follow-up-contact", forms.FollowUpContactForm, _follows_up, "follow-up")
+@action(
+    "follow-up-contact",
+    forms.FollowUpContactForm,
+    _follows_up,
+    "follow-up",
+    summary=_("Record a follow-up contact"),
+)
 def _follow_up_contact(actor, case, d):
     aftercare_services.follow_up_contact_record(
         actor=actor,
@@ -409,7 +520,13 @@ def _follow_up_contact(actor, case, d):
     return _("The follow-up contact has been recorded.")
 
 
-@action("follow-up-end", forms.FollowUpEndForm, _follows_up, "follow-up")
+@action(
+    "follow-up-end",
+    forms.FollowUpEndForm,
+    _follows_up,
+    "follow-up",
+    summary=_("End the follow-up"),
+)
 def _follow_up_end(actor, case, d):
     aftercare_services.follow_up_end(
         actor=actor, case_id=case.pk, ended_on=d["ended_on"], reason=d["reason"]
@@ -433,7 +550,13 @@ def _rmc_of_region(actor, case) -> bool:
     return any(s.role == Role.RMC_OFFICER and s.region_id == region_id for s in actor.seats)
 
 
-@action("monitoring-note", forms.MonitoringNoteForm, _monitors, "follow-up")
+@action(
+    "monitoring-note",
+    forms.MonitoringNoteForm,
+    _monitors,
+    "follow-up",
+    summary=_("Add a monitoring note"),
+)
 def _monitoring_note(actor, case, d):
     aftercare_services.monitoring_note_record(actor=actor, case_id=case.pk, text=d["text"])
     return _("The monitoring note has been saved.")
@@ -530,9 +653,17 @@ def form_kwargs(name: str, actor: Actor, case: Case, student) -> dict:
     return {}
 
 
+# The toggle texts of the forms of their own, by the name the template uses.
+SUMMARIES = {name.replace("-", "_"): act.summary for name, act in ACTIONS.items() if act.summary}
+
+
 def build_forms(
     actor: Actor, case: Case | None, student, bound: tuple[str, object] | None = None
 ) -> dict:
+    """The forms this actor is offered, by name with "_" for "-". A form of its own (one with a
+    summary) is a LazyForm, loaded when opened (case_action's GET), unless it is `bound`: the
+    one that failed, or the one asked for without JavaScript. So the page builds the three or
+    four forms inside its rows, not the twenty it offers (issue #7)."""
     result: dict[str, object] = {}
     if case is None:
         return result
@@ -541,6 +672,9 @@ def build_forms(
             continue
         if bound and bound[0] == name:
             result[name.replace("-", "_")] = bound[1]
+        elif act.summary is not None:
+            url = reverse("route:action", args=[student.pk, name])
+            result[name.replace("-", "_")] = LazyForm(url, f"#panel-{act.panel}")
         else:
             result[name.replace("-", "_")] = act.form(
                 prefix=name, **form_kwargs(name, actor, case, student)
@@ -562,7 +696,9 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
         "may_see_pgn": actor.may_see_pgn,
         "route_map": route_map(case),
         "forms": build_forms(actor, case, student, bound),  # check-in form: see below
+        "summaries": SUMMARIES,
         "errors_for": errors_for,
+        "opened": bound[0] if bound else None,
         "may_open_case": may_open and (case is None or not case.is_open),
         "open_form": forms.OpenCaseForm(prefix="open", initial={"opened_on": today()}),
     }
@@ -571,7 +707,7 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
         involvements = list(
             case.involvements.select_related("organisation").order_by("organisation__kind")
         )
-        handover = _handover_of(case)
+        handover = handover_of(case)
         after_outflow = case.stage in (Stage.AFTERCARE, Stage.CLOSED)
         context.update(
             {
@@ -629,10 +765,6 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
                 "contact_made": "yes",
             }
     return context
-
-
-def _handover_of(case: Case) -> Handover | None:
-    return Handover.objects.filter(case=case).select_related("receiving_organisation").first()
 
 
 def _contacts(case: Case, involvements, handover: Handover | None) -> list[tuple[str, str]]:
@@ -696,14 +828,32 @@ def _error_text(error: DomainError) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_action(request: HttpRequest, student_id: int, name: str) -> HttpResponse:
+    """POST runs the action. GET gives the form of a form of its own: to htmx, which loads it
+    when its summary is opened, only the form; without JavaScript, the page with that form open.
+    The forms inside a row have no GET."""
     actor = actor_for(request.user)
     student = _get_student_or_404(actor, student_id)
     case = _case_for_student(actor, student.pk)
     act = ACTIONS.get(name)
     if act is None or case is None or not act.allowed(actor, case):
         raise Http404
+    if request.method == "GET":
+        if act.summary is None:
+            raise Http404
+        blank = act.form(prefix=name, **form_kwargs(name, actor, case, student))
+        return form_or_page(
+            request,
+            (
+                "route/_action_form_body.html",
+                {"student": student, "name": name, "f": blank, "summary": act.summary},
+            ),
+            lambda: (
+                "route/student_detail.html",
+                _page_context(request, actor, student, case, bound=(name, blank)),
+            ),
+        )
     form = act.form(request.POST, prefix=name, **form_kwargs(name, actor, case, student))
     if form.is_valid():
         try:

@@ -288,6 +288,27 @@ MATRIX: dict[str, list[Probe]] = {
             NOBODY,
             method="post",
         ),
+        # A form of its own is loaded when opened (GET); the forms inside a row have no GET.
+        Probe(
+            "the job-loss threat form of school A's youth (opened)",
+            lambda w: {"student_id": w.a, "name": "job-loss-threat"},
+            SCHOOL_A | {"work_service_manager"},
+        ),
+        Probe(
+            "the involvement request form of school B's youth (opened)",
+            lambda w: {"student_id": w.b, "name": "involvement-request"},
+            SCHOOL_B,
+        ),
+        Probe(
+            "the check-in form of school A's youth alone (a form inside a row)",
+            lambda w: {"student_id": w.a, "name": "checkin"},
+            NOBODY,
+        ),
+        Probe(
+            "the report-page link form alone (a form inside a row)",
+            lambda w: {"student_id": w.a, "name": "portal-link"},
+            NOBODY,
+        ),
     ],
     "route:handover_pdf": [
         Probe(

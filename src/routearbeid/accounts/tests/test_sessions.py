@@ -4,15 +4,55 @@ import datetime as dt
 
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from .helpers import PASSWORD, app_for, code, password_login, with_password
 
 
-def test_the_idle_timeout_is_30_minutes_and_moves_with_every_request():
+def test_the_idle_timeout_is_30_minutes_and_moves_at_most_once_a_minute():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.ROUTEARBEID_SESSION_TOUCH_SECONDS == 60
+
+
+def test_a_request_within_the_minute_does_not_write_the_session(client, region1):
+    """Moving the expiry is one UPDATE and a commit; a page read within the minute after the
+    last one makes no write at all (issue #7)."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        password_login(client, with_password(region1.coordinator))
+        client.get("/werkvoorraad/")
+    with time_machine.travel(start + dt.timedelta(seconds=59), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/jongeren/").status_code == 200
+        assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    expiry = Session.objects.get().expire_date
+    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+        assert client.get("/jongeren/").status_code == 200
+    moved = Session.objects.get().expire_date
+    assert moved - expiry == dt.timedelta(seconds=61)
+
+
+def test_an_idle_session_ends_29_to_30_minutes_after_the_last_request(client, region1):
+    """A request within the minute after the last save does not move the expiry: the session
+    ends 29 to 30 minutes after the last request, never later."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        password_login(client, with_password(region1.coordinator))
+    with time_machine.travel(start + dt.timedelta(seconds=50), tick=False):
+        assert client.get("/jongeren/").status_code == 200  # not saved
+    with time_machine.travel(start + dt.timedelta(minutes=29, seconds=59), tick=False):
+        assert client.get("/jongeren/").status_code == 200  # saved: expires at 59:59
+    with time_machine.travel(start + dt.timedelta(minutes=59, seconds=58), tick=False):
+        assert client.get("/jongeren/").status_code == 200  # saved: expires at 89:58
+    with time_machine.travel(start + dt.timedelta(minutes=60, seconds=30), tick=False):
+        assert client.get("/jongeren/").status_code == 200  # not saved
+    # 29 minutes 29 seconds after the last request, 30 minutes after the last save
+    with time_machine.travel(start + dt.timedelta(minutes=89, seconds=59), tick=False):
+        assert client.get("/jongeren/").status_code == 302
 
 
 def test_an_idle_session_is_logged_out_after_30_minutes(client, region1):

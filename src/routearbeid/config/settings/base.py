@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "routearbeid.core.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "routearbeid.portal.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,10 +192,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "var" / "static")
 
-# Logged out after 30 minutes without a request: every request saves the session, which moves
-# its expiry (SESSION_COOKIE_AGE seconds) forward.
+# Logged out after 30 minutes without a request: a request saves the session, which moves its
+# expiry (SESSION_COOKIE_AGE seconds) forward, at most once a minute (core.middleware.
+# SessionTouchMiddleware), so an idle session ends 29 to 30 minutes after the last request.
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", "1800") or 1800)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+ROUTEARBEID_SESSION_TOUCH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 # The worklist's count in the navigation is kept in the session for this many seconds
 # (core/context_processors.py): other people's writes show in it within that time; the user's own

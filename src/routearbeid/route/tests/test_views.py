@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from routearbeid.core.dates import today
+from routearbeid.organisations.constants import OrganisationKind
+from routearbeid.organisations.models import Organisation, Region
 from routearbeid.route.constants import Stage
 from routearbeid.route.models import Case, Involvement
 
@@ -155,4 +157,92 @@ def test_youth_page_query_count_does_not_grow(client, region1, django_assert_num
         assert client.get(page_url(case.student)).status_code == 200
 
 
-PAGE_QUERIES = 35  # 3 fewer since the worklist badge is kept in the session
+# 3 fewer since the worklist badge is kept in the session, 3 since the session is saved at most
+# once a minute, 7 since the forms of their own load when opened and the handover is read once
+PAGE_QUERIES = 25
+
+
+# --- forms of their own load when opened (issue #7) ---------------------------------------------
+
+
+def test_the_page_offers_its_forms_without_building_them(client, region1):
+    """A form of its own is a closed <details> whose form htmx loads when it opens; without
+    JavaScript its link opens the page with that form."""
+    case = region1.open_case()
+    client.force_login(region1.coordinator)
+    page = client.get(page_url(case.student)).content.decode()
+    url = action_url(case.student, "involvement-request")
+    assert f'hx-get="{url}" hx-trigger="toggle once from:closest details"' in page
+    assert f'href="{url}#panel-involvements"' in page
+    assert "Vraag een organisatie om mee te doen" in page
+    # the form itself is not on the page: no field and no form posting to the action
+    assert "involvement-request-organisation" not in page
+    assert f'action="{url}"' not in page
+
+
+def test_an_opened_form_comes_alone_to_htmx(client, region1):
+    case = region1.open_case()
+    region1.involve(case, on=today())  # RMC and Leerplicht asked
+    elsewhere = Organisation.objects.create(
+        region=Region.objects.create(name="Elders"), kind=OrganisationKind.SWV, name="SWV Elders"
+    )
+    client.force_login(region1.coordinator)
+    url = action_url(case.student, "involvement-request")
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "HX-Request" in response["Vary"]
+    form = response.content.decode()
+    assert "<html" not in form and "<main" not in form
+    assert f'action="{url}"' in form
+    assert 'name="involvement-request-organisation"' in form
+    # the organisations of the youth's region that are not yet asked, none of another region
+    assert f'value="{region1.swv.pk}"' in form
+    assert f'value="{region1.work_service.pk}"' in form
+    assert f'value="{region1.rmc.pk}"' not in form
+    assert f'value="{elsewhere.pk}"' not in form
+    assert "Vraag een organisatie om mee te doen</button>" in form
+
+
+def test_without_javascript_the_form_opens_in_the_page(client, region1):
+    case = region1.open_case()
+    client.force_login(region1.coordinator)
+    url = action_url(case.student, "withdraw")
+    page = client.get(url).content.decode()
+    assert "<main" in page
+    assert f'action="{url}"' in page
+    assert 'name="withdraw-reason"' in page
+    # that form's <details> is open; the others still load when opened
+    assert page.count('<details class="ra-action" open>') == 1
+    assert f'hx-get="{action_url(case.student, "involvement-request")}"' in page
+
+
+def test_a_refused_form_stays_open_with_its_message(client, region1):
+    case = region1.open_case()
+    client.force_login(region1.coordinator)
+    url = action_url(case.student, "withdraw")
+    page = client.post(url, {"withdraw-reason": ""}).content.decode()
+    assert f'action="{url}"' in page
+    assert '<details class="ra-action" open>' in page
+    assert 'aria-invalid="true"' in page
+    case.refresh_from_db()
+    assert case.stage == Stage.CONSULTATION
+
+
+@pytest.mark.parametrize("name", ["signal-resolve", "aba-update", "handover-accept", "checkin"])
+def test_a_form_inside_a_row_has_no_page_of_its_own(client, region1, name):
+    case = region1.open_case()
+    client.force_login(region1.coordinator)
+    assert client.get(action_url(case.student, name)).status_code == 404
+
+
+def test_a_form_not_offered_to_the_user_is_404_also_when_opened(client, region1):
+    """The RMC, asked to take part, sees the case but may not withdraw it."""
+    case = region1.open_case()
+    region1.involve(case, on=today())
+    client.force_login(region1.rmc_officer)
+    assert client.get(page_url(case.student)).status_code == 200
+    assert client.get(action_url(case.student, "withdraw")).status_code == 404
+    assert (
+        client.get(action_url(case.student, "withdraw"), headers={"HX-Request": "true"}).status_code
+        == 404
+    )
