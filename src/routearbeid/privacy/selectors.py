@@ -20,7 +20,7 @@ from routearbeid.processing_log.models import ProcessingLogRecord, Status
 from routearbeid.processing_log.services import processing_log_record
 from routearbeid.route.models import Handover, Involvement
 from routearbeid.students.models import Student
-from routearbeid.students.selectors import searched_order
+from routearbeid.students.selectors import name_contains, searched_order
 
 LOG_REVIEW = "privacy.log_review"
 ACCESS_REQUEST = "privacy.access_request"
@@ -119,7 +119,7 @@ def privacy_subject_search(*, actor, query: str, limit: int = 50) -> list[Studen
         return []
     qs = privacy_subjects(actor).select_related("school")
     for word in query.split():
-        condition = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        condition = name_contains(word)
         if by_pgn and word.isdigit() and len(word) == 9:
             condition |= Q(pgn=word)
         born = _parse_date(word)

@@ -69,6 +69,18 @@ def visible_students(actor, *, narrowed: bool = False, in_order: bool = False) -
     return Student.objects.filter(pk__in=first.union(*rest, all=True) if rest else first)
 
 
+def name_contains(word: str) -> Q:
+    """The word in the first or the last name, case-insensitive: anywhere in it (`UPPER(name)
+    LIKE UPPER('%word%')`), or, for a word of one or two letters, at its start. The trigram
+    indexes of students.0005 serve both. A short word anywhere has no trigram to look up: the
+    index returned every name ("El" at 1,000,000 cases: 960,000 rows, 0.9-1.5 s for a work
+    service's search, issue #7), and it matches a tenth of all youth, which helps nobody; at the
+    start of a name it finds the Elifs and the El Amranis in 40 ms."""
+    if len(word) >= 3:
+        return Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+
+
 def searched_order(*fields: str) -> list:
     """An order for rows found by a name search: the same order, but the last name, as leading
     key, becomes an expression that no index serves (`last_name || ''`, the same value and
@@ -89,7 +101,7 @@ def student_list(*, actor, search: str = "") -> QuerySet[Student]:
     words = search.split()
     qs = visible_students(actor, narrowed=bool(words)).select_related("school")
     for word in words:
-        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        qs = qs.filter(name_contains(word))
     order = ("last_name", "first_name", "id")
     return qs.order_by(*(searched_order(*order) if words else order))
 

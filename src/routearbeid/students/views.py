@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +28,7 @@ from routearbeid.route.selectors import case_access
 from . import importing, services
 from .forms import ImportMappingForm, ImportUploadForm
 from .models import OPEN_IMPORT_STATUSES, ImportStatus, Student, StudentImport
-from .selectors import searched_order, visible_students
+from .selectors import name_contains, searched_order, visible_students
 
 PAGE_SIZE = 25
 # From this many youth on, a page in name order is read by walking the name index (issue #7):
@@ -67,7 +67,7 @@ def student_rows(actor, params, *, in_order: bool = False) -> tuple:
         )
     )
     for word in search.split():
-        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        qs = qs.filter(name_contains(word))
     school = params.get("school") or ""
     if school.isascii() and school.isdigit() and len(school) < 19:
         qs = qs.filter(school_id=int(school))

@@ -53,6 +53,20 @@ def test_search_and_filters(client, region1):
     assert young.pk
 
 
+def test_the_search_says_how_it_matches(client, region1):
+    """One or two letters match the start of a name (students.selectors.name_contains): the
+    field says so, and is described by it for screen readers."""
+    region1.open_case(first_name="Farah", last_name="Jong")
+    client.force_login(region1.coordinator)
+    page = client.get(URL).content.decode()
+    assert 'aria-describedby="f-q-help"' in page
+    assert 'id="f-q-help">Deel van een naam; één of twee letters: het begin van een naam' in page
+    assert "Jong, Farah" in names(client.get(URL, {"q": "ara"}))  # anywhere
+    assert "Jong, Farah" not in names(client.get(URL, {"q": "ra"}))  # not at a start
+    assert "Jong, Farah" in names(client.get(URL, {"q": "fa"}))
+    assert "Jong, Farah" in names(client.get(URL, {"q": "jo"}))
+
+
 def test_empty_state_says_what_to_do(client, region1):
     client.force_login(region1.coordinator)
     page = names(client.get(URL, {"q": "zzz-niemand"}))
