@@ -65,6 +65,9 @@ class AccessPart:
     link_prefix: str = "case__"
     # The regions whose schools' students these cases are limited to; None when not limited.
     regions: frozenset[int] | None = None
+    # Whether `link` has at most one row per case (a handover; the involvements of one
+    # organisation), so that its rows can be counted without DISTINCT (CaseAccess.link_count).
+    one_per_case: bool = False
 
     def _where(self, prefix: str) -> Q:
         return self.where(prefix) if self.where is not None else Q()
@@ -154,9 +157,22 @@ class CaseAccess:
             return None
         if any(part.link is None or part.where is not None for part in self.parts):
             return None
-        first, *rest = [
-            part.case_ids() if of == "case" else part.student_ids() for part in self.parts
-        ]
+        if of == "case":
+            # Each part counts the cases that no earlier part has: an anti-join through the
+            # earlier links' (case, organisation) indexes, so no set of 45,000 ids is hashed to
+            # drop the repeats (a work service at 1,000,000 cases: 54 -> 31 ms, issue #7).
+            total = 0
+            for index, part in enumerate(self.parts):
+                rows = part.link.order_by()  # type: ignore[union-attr]
+                for earlier in self.parts[:index]:
+                    rows = rows.filter(
+                        ~Exists(earlier.link.filter(case_id=OuterRef("case_id")))  # type: ignore[union-attr]
+                    )
+                total += (
+                    rows.count() if part.one_per_case else rows.values("case_id").distinct().count()
+                )
+            return total
+        first, *rest = [part.student_ids() for part in self.parts]
         return (first.union(*rest) if rest else first.distinct()).count()
 
 
@@ -173,7 +189,14 @@ def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
     # Work service, RMC and SWV see the cases their organisation is asked to take part in.
     for (region_id,), ids in _group(actor, INVOLVED_ROLES, _by_region).items():
         link = Involvement.objects.filter(organisation_id__in=ids, student_region_id=region_id)
-        parts.append(AccessPart(link=link, link_prefix="", regions=frozenset({region_id})))
+        parts.append(
+            AccessPart(
+                link=link,
+                link_prefix="",
+                regions=frozenset({region_id}),
+                one_per_case=len(ids) == 1,  # one involvement per case and organisation
+            )
+        )
 
     # R-HO-1: from the handover on, the receiving organisation (work service or another party)
     # can see the case; its administrators still see no case data.
@@ -181,7 +204,14 @@ def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
         handed_over = Handover.objects.filter(
             receiving_organisation_id__in=ids, student_region_id=region_id
         )
-        parts.append(AccessPart(link=handed_over, link_prefix="", regions=frozenset({region_id})))
+        parts.append(
+            AccessPart(
+                link=handed_over,
+                link_prefix="",
+                regions=frozenset({region_id}),
+                one_per_case=True,  # one handover per case
+            )
+        )
 
     rmc_regions = actor.region_ids(Role.RMC_OFFICER)
     if rmc_regions:

@@ -11,8 +11,11 @@ from routearbeid.api.models import ApiToken
 from routearbeid.api.services import api_token_create, api_token_revoke
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError
+from routearbeid.organisations.constants import OrganisationKind, Role
+from routearbeid.organisations.models import Membership, Organisation
 from routearbeid.processing_log.models import ProcessingLogRecord
-from routearbeid.route.constants import Stage
+from routearbeid.route.constants import HandoverForm, LegalBasis, Stage
+from routearbeid.route.models import Handover, Involvement
 
 pytestmark = pytest.mark.django_db
 
@@ -87,20 +90,48 @@ def test_a_partners_case_count_is_counted_from_its_links(region1, api):
     from django.test.utils import CaptureQueriesContext
 
     both, asked = region1.work_service_links()
+    handed_over = region1.open_case()  # handed over without being asked first
+    Handover.objects.create(
+        case=handed_over,
+        receiving_organisation=region1.work_service,
+        receiving_person="K. Manager",
+        handed_over_on=today(),
+        form=HandoverForm.JOINT_MEETING,
+        legal_basis=LegalBasis.LEGAL_TASK,
+    )
     client = api(region1.work_service_manager)
     with CaptureQueriesContext(connection) as queries:
         body = client.get("/api/v1/cases?pageSize=1").json()
-    assert body["count"] == 2
-    [count] = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
-    assert '"route_case"' not in count  # the links' own rows, no case probed
+    assert body["count"] == 3
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert counts  # the links' own rows (one count per kind of link), no case probed
+    assert all('"route_case"' not in count for count in counts)
     ids, url = [], "/api/v1/cases?pageSize=1"
     while url:
         page = client.get(url).json()
         ids += [c["id"] for c in page["results"]]
         url = page["next"]
-    assert sorted(ids) == sorted([both.pk, asked.pk])
-    assert client.get("/api/v1/cases?stage=consultation").json()["count"] == 2
-    assert client.get("/api/v1/cases?page=3&pageSize=1").status_code == 404
+    assert sorted(ids) == sorted([both.pk, asked.pk, handed_over.pk])
+    assert client.get("/api/v1/cases?stage=consultation").json()["count"] == 3
+    assert client.get("/api/v1/cases?page=4&pageSize=1").status_code == 404
+
+
+def test_a_case_asked_of_two_of_ones_organisations_counts_once(region1, api):
+    """A client manager of two work services of the region, both asked to take part in one
+    case: the involvements are counted by distinct case (CaseAccess.link_count)."""
+    second = Organisation.objects.create(
+        region=region1.region, kind=OrganisationKind.WORK_SERVICE, name="Halte Werk Noord"
+    )
+    Membership.objects.create(
+        user=region1.work_service_manager, organisation=second, role=Role.WORK_SERVICE_MANAGER
+    )
+    case, other = region1.open_case(), region1.open_case()
+    for organisation in (region1.work_service, second):
+        Involvement.objects.create(case=case, organisation=organisation, requested_on=today())
+    Involvement.objects.create(case=other, organisation=second, requested_on=today())
+    body = api(region1.work_service_manager).get("/api/v1/cases").json()
+    assert body["count"] == 2
+    assert sorted(c["id"] for c in body["results"]) == sorted([case.pk, other.pk])
 
 
 def test_other_school_case_is_404_not_403(region1, api):
