@@ -68,3 +68,25 @@ def test_school_opens_a_case_with_the_keyboard_only(visit, region1):
     tab_to(visitor, lambda s: s["tag"] == "BUTTON" and s["text"] == "Traject starten")
     visitor.in_place(lambda: visitor.page.keyboard.press("Enter"))
     assert student.cases.count() == 1
+
+
+def test_a_form_loaded_as_it_opens_keeps_the_focus_on_its_summary(visit, region1):
+    """The youth's page loads a form when its summary opens (issue #7): the focus stays on the
+    summary, and the next Tab goes into the form just loaded, not back to the top of the page."""
+    case = region1.open_case(first_name="Olena", last_name="Shevchenko")
+    region1.coordinator.set_password("demo")
+    region1.coordinator.save()
+    visitor = visit().login(region1.coordinator.username)
+    visitor.go(f"/jongeren/{case.student_id}/")
+    tab_to(visitor, lambda s: s["tag"] == "SUMMARY" and s["text"] == "Trek de casus in")
+    before = visitor.page.evaluate("Number(document.documentElement.dataset.raSwaps || 0)")
+    visitor.page.keyboard.press("Enter")
+    visitor.page.wait_for_function(
+        "n => Number(document.documentElement.dataset.raSwaps || 0) > n", arg=before
+    )
+    visitor.page.locator("textarea[name=withdraw-reason]").wait_for()
+    state = visitor.page.evaluate(FOCUS_STATE)
+    assert (state["tag"], state["text"]) == ("SUMMARY", "Trek de casus in")
+    visitor.page.keyboard.press("Tab")
+    assert visitor.page.evaluate(FOCUS_STATE)["label"] == "Reden"
+    visitor.axe()

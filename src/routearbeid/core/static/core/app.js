@@ -9,9 +9,12 @@
     root.dataset.raSwaps = String(Number(root.dataset.raSwaps || 0) + 1);
   }
 
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSettle", function (event) {
     const main = document.getElementById("main");
-    if (main) {
+    // Only when <main> itself was replaced (a form posted in place). A form loaded into a
+    // <details> as it opens leaves the focus where it is: on the summary just activated.
+    const target = event.detail && event.detail.target;
+    if (main && target && target.id === "main") {
       const message = main.querySelector(".utrecht-alert--error, .utrecht-form-field-error-message, .utrecht-alert");
       const target = message || main;
       if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
