@@ -113,6 +113,34 @@ def _log_read(actor, activity: str, student_ids) -> None:
         processing_log_record(actor=actor, operation="read", activity=activity, student_ids=ids)
 
 
+class LinkedCases:
+    """A partner's unfiltered case list in id order, for the paginator: a slice is read from the
+    links' own indexes (CaseAccess.link_case_ids), then those cases by primary key, each
+    checked again against the actor's access (an EXISTS per row on its link)."""
+
+    ordered = True
+
+    def __init__(self, access, count: int):
+        self.access = access
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, item: slice) -> list[Case]:
+        start, stop = item.start or 0, item.stop
+        ids = (self.access.link_case_ids(stop) or [])[start:stop]
+        rows = (
+            Case.objects.filter(pk__in=ids)
+            .filter(self.access.case_q())
+            .select_related("student", "student__school")
+        )
+        return sorted(rows, key=lambda case: case.pk)
+
+
 @documented(
     tag="cases",
     list_summary=_("List the cases you may see"),
@@ -151,9 +179,12 @@ class CaseViewSet(ReadOnlyViewSet):
 
     def list(self, request, *args, **kwargs):
         qs = self.get_queryset()
-        # Unfiltered, a partner's cases are counted from its links alone (issue #7).
-        self.known_count = None if self.filtered else case_access(self.actor).link_count()
-        page = self.paginate_queryset(qs)
+        # Unfiltered, a partner's cases are counted, and its page found, from its links alone
+        # (issue #7).
+        access = case_access(self.actor)
+        self.known_count = None if self.filtered else access.link_count()
+        rows = qs if self.known_count is None else LinkedCases(access, self.known_count)
+        page = self.paginate_queryset(rows)
         _log_read(self.actor, "route.case", [c.student_id for c in page])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -172,6 +172,12 @@ class Involvement(TimeStampedModel, KeptFromCase):
                 fields=["organisation", "student_region", "student", "case"],
                 name="involvement_org_region_idx",
             ),
+            # the API's case list of a partner, in id order, a page at a time from the links
+            # (CaseAccess.link_case_ids, issue #7)
+            models.Index(
+                fields=["organisation", "student_region", "case"],
+                name="involvement_org_case_idx",
+            ),
             # the werkvoorraad: the organisation's requests still waiting, oldest first (#7)
             models.Index(
                 fields=["organisation", "requested_on", "id"],
@@ -224,7 +230,12 @@ class Handover(TimeStampedModel, KeptFromCase):
             models.Index(
                 fields=["receiving_organisation", "student_region", "student", "case"],
                 name="handover_org_region_idx",
-            )
+            ),
+            # the API's case list of a partner, in id order (CaseAccess.link_case_ids)
+            models.Index(
+                fields=["receiving_organisation", "student_region", "case"],
+                name="handover_org_case_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -106,12 +106,20 @@ def test_a_partners_case_count_is_counted_from_its_links(region1, api):
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert counts  # the links' own rows (one count per kind of link), no case probed
     assert all('"route_case"' not in count for count in counts)
+    # the page too is read from the links in id order (CaseAccess.link_case_ids), not from
+    # the UNION of every linked id
+    assert not [q for q in queries.captured_queries if "UNION" in q["sql"]]
     ids, url = [], "/api/v1/cases?pageSize=1"
     while url:
         page = client.get(url).json()
         ids += [c["id"] for c in page["results"]]
         url = page["next"]
-    assert sorted(ids) == sorted([both.pk, asked.pk, handed_over.pk])
+    assert ids == sorted([both.pk, asked.pk, handed_over.pk])
+    # the same pages as the general way gives them (a filter that keeps every case)
+    general = client.get("/api/v1/cases?stage=consultation&pageSize=2&page=2").json()
+    linked = client.get("/api/v1/cases?pageSize=2&page=2").json()
+    assert [c["id"] for c in linked["results"]] == [c["id"] for c in general["results"]]
+    assert linked["results"] == general["results"]
     assert client.get("/api/v1/cases?stage=consultation").json()["count"] == 3
     assert client.get("/api/v1/cases?page=4&pageSize=1").status_code == 404
 
