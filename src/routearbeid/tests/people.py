@@ -240,11 +240,25 @@ class Region1:
 
         return case_outflow(actor=self.coordinator, case_id=case.pk, outflow_on=on or today())
 
+    def handover_row(self, case, organisation=None):
+        """A handover row written directly (no rules checked): to this region's work service
+        unless another organisation is given."""
+        from routearbeid.route.models import Handover
+
+        return Handover.objects.create(
+            case=case,
+            receiving_organisation=organisation or self.work_service,
+            receiving_person="K. Manager",
+            handed_over_on=today(),
+            form=HandoverForm.JOINT_MEETING,
+            legal_basis=LegalBasis.LEGAL_TASK,
+        )
+
     def work_service_links(self):
         """Two cases the work service sees through its links: `both` asked and handed over (two
         links, one case), `asked` only asked; and a stray link of the work service to a case of
         another region, which must never count (issue #7's link counts)."""
-        from routearbeid.route.models import Handover, Involvement
+        from routearbeid.route.models import Involvement
         from routearbeid.route.services import involvement_request
 
         both, asked = self.open_case(), self.open_case()
@@ -252,14 +266,7 @@ class Region1:
             involvement_request(
                 actor=self.coordinator, case_id=case.pk, organisation_id=self.work_service.pk
             )
-        Handover.objects.create(
-            case=both,
-            receiving_organisation=self.work_service,
-            receiving_person="K. Manager",
-            handed_over_on=today(),
-            form=HandoverForm.JOINT_MEETING,
-            legal_basis=LegalBasis.LEGAL_TASK,
-        )
+        self.handover_row(both)
         elsewhere = Region1.build(f"Elders {self.region.pk}").open_case()
         Involvement.objects.create(
             case=elsewhere, organisation=self.work_service, requested_on=today()

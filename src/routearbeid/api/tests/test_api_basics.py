@@ -14,8 +14,8 @@ from routearbeid.core.errors import DomainError
 from routearbeid.organisations.constants import OrganisationKind, Role
 from routearbeid.organisations.models import Membership, Organisation
 from routearbeid.processing_log.models import ProcessingLogRecord
-from routearbeid.route.constants import HandoverForm, LegalBasis, Stage
-from routearbeid.route.models import Handover, Involvement
+from routearbeid.route.constants import Stage
+from routearbeid.route.models import Involvement
 
 pytestmark = pytest.mark.django_db
 
@@ -91,14 +91,7 @@ def test_a_partners_case_count_is_counted_from_its_links(region1, api):
 
     both, asked = region1.work_service_links()
     handed_over = region1.open_case()  # handed over without being asked first
-    Handover.objects.create(
-        case=handed_over,
-        receiving_organisation=region1.work_service,
-        receiving_person="K. Manager",
-        handed_over_on=today(),
-        form=HandoverForm.JOINT_MEETING,
-        legal_basis=LegalBasis.LEGAL_TASK,
-    )
+    region1.handover_row(handed_over)
     client = api(region1.work_service_manager)
     with CaptureQueriesContext(connection) as queries:
         body = client.get("/api/v1/cases?pageSize=1").json()

@@ -470,14 +470,7 @@ def test_a_link_to_another_regions_organisation_shows_nothing_to_that_region(reg
     # Written directly: the services should refuse an organisation of another region.
     for org in (region2.rmc, region2.leerplicht, region2.swv, region2.work_service):
         Involvement.objects.create(case=case, organisation=org, requested_on=today())
-    Handover.objects.create(
-        case=case,
-        receiving_organisation=region2.work_service,
-        receiving_person="K",
-        handed_over_on=today(),
-        form=HandoverForm.PHONE,
-        legal_basis=LegalBasis.LEGAL_TASK,
-    )
+    region1.handover_row(case, region2.work_service)
     for person in ("rmc_officer", "leerplicht_officer", "swv_officer", "work_service_manager"):
         assert_not_sees(getattr(region2, person), case)
     # the control: the same links to region 1's own organisations do show the case
