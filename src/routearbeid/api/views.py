@@ -84,7 +84,13 @@ def documented(*, tag: str, list_params=(), list_summary, detail_summary):
     list_summary=_("List the students you may see"),
     detail_summary=_("One student"),
     list_params=[
-        _param("q", OpenApiTypes.STR, _("Search in first and last name (each word).")),
+        _param(
+            "q",
+            OpenApiTypes.STR,
+            _(
+                "Each word in the first or the last name: anywhere in it, or at its start for a word of one or two letters."
+            ),
+        ),
         _param("school", OpenApiTypes.INT, _("Only students of this school (organisation id).")),
     ],
 )
