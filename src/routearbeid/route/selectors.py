@@ -146,6 +146,17 @@ class CaseAccess:
         # UNION ALL: `IN` drops the repeats, without sorting the branches first
         return first.union(*rest, all=True) if rest else first
 
+    @property
+    def links_only(self) -> bool:
+        """Whether every reason the actor sees a case is a link without a further condition (a
+        work service, an SWV, another receiving organisation; not a school's own cases, not the
+        RMC's monitoring list): then the links alone say which cases are visible."""
+        return (
+            not self.school_ids
+            and bool(self.parts)
+            and all(part.link is not None and part.where is None for part in self.parts)
+        )
+
     def link_count(self, of: str = "case") -> int | None:
         """How many cases (`of="case"`) or students (`of="student"`) are visible, counted from
         the link rows alone: the distinct case or student ids of the parts' links (a UNION of
@@ -154,9 +165,7 @@ class CaseAccess:
         organisation; not a school's own cases, not the RMC's monitoring list); None otherwise.
         It spares probing every row by id to count the `id IN (links)` set: a work service at
         1,000,000 cases has 45,000 (issue #7)."""
-        if self.school_ids or not self.parts:
-            return None
-        if any(part.link is None or part.where is not None for part in self.parts):
+        if not self.links_only:
             return None
         if of == "case":
             # Each part counts the cases that no earlier part has: an anti-join through the
@@ -183,9 +192,7 @@ class CaseAccess:
         for anyone else). The API's unfiltered case list is in id order: its page no longer
         hashes and sorts all 45,000 linked ids of a work service to return 25 (issue #7); a page
         further on reads further along the indexes."""
-        if self.school_ids or not self.parts:
-            return None
-        if any(part.link is None or part.where is not None for part in self.parts):
+        if not self.links_only:
             return None
         streams = []
         for part in self.parts:

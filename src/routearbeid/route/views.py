@@ -671,15 +671,19 @@ def build_forms(
         if not act.allowed(actor, case):
             continue
         if bound and bound[0] == name:
-            result[name.replace("-", "_")] = bound[1]
+            form = bound[1]
         elif act.summary is not None:
             url = reverse("route:action", args=[student.pk, name])
-            result[name.replace("-", "_")] = LazyForm(url, f"#panel-{act.panel}")
+            form = LazyForm(url, f"#panel-{act.panel}")
         else:
-            result[name.replace("-", "_")] = act.form(
-                prefix=name, **form_kwargs(name, actor, case, student)
-            )
+            form = action_form(name, actor, case, student)
+        result[name.replace("-", "_")] = form
     return result
+
+
+def action_form(name: str, actor: Actor, case: Case, student, data=None):
+    """The form of action `name`, with its choices for this actor and case; bound to `data`."""
+    return ACTIONS[name].form(data, prefix=name, **form_kwargs(name, actor, case, student))
 
 
 # --- views ---------------------------------------------------------------------------------------
@@ -842,7 +846,7 @@ def case_action(request: HttpRequest, student_id: int, name: str) -> HttpRespons
     if request.method == "GET":
         if act.summary is None:
             raise Http404
-        blank = act.form(prefix=name, **form_kwargs(name, actor, case, student))
+        blank = action_form(name, actor, case, student)
         return form_or_page(
             request,
             (
@@ -854,7 +858,7 @@ def case_action(request: HttpRequest, student_id: int, name: str) -> HttpRespons
                 _page_context(request, actor, student, case, bound=(name, blank)),
             ),
         )
-    form = act.form(request.POST, prefix=name, **form_kwargs(name, actor, case, student))
+    form = action_form(name, actor, case, student, request.POST)
     if form.is_valid():
         try:
             message = act.run(actor, case, form.cleaned_data)
