@@ -54,12 +54,16 @@ def pages(plan: dict) -> list[tuple[str, str, str, dict]]:
         ),
         ("youth page", school["username"], f"/jongeren/{school['students'][0]}/", {}),
         ("youth page", partner["username"], f"/jongeren/{partner['students'][0]}/", {}),
+        ("youth page", rmc["username"], f"/jongeren/{rmc['students'][0]}/", {}),
         ("search", school["username"], "/jongeren/", {"q": school["search"][0]}),
         ("search", partner["username"], "/jongeren/", {"q": partner["search"][0]}),
+        ("search", rmc["username"], "/jongeren/", {"q": rmc["search"][0]}),
         ("list filtered", school["username"], "/jongeren/", {}),
         ("list unfiltered", school["username"], "/bench/jongeren-ongefilterd/", {}),
         ("list filtered", partner["username"], "/jongeren/", {}),
         ("list unfiltered", partner["username"], "/bench/jongeren-ongefilterd/", {}),
+        ("list filtered", rmc["username"], "/jongeren/", {}),
+        ("list unfiltered", rmc["username"], "/bench/jongeren-ongefilterd/", {}),
         (
             "outflow meeting",
             coordinator["username"],
@@ -69,6 +73,7 @@ def pages(plan: dict) -> list[tuple[str, str, str, dict]]:
         ("outflow meeting", school["username"], f"/uitstroomtafels/{school['meetings'][0]}/", {}),
         ("API list", school["username"], "/api/v1/cases", {"token": school.get("token")}),
         ("API list", partner["username"], "/api/v1/cases", {"token": partner.get("token")}),
+        ("API list", rmc["username"], "/api/v1/cases", {"token": rmc.get("token")}),
     ]
 
 

@@ -566,6 +566,7 @@ CASE = Table(
         "created_at",
         "updated_at",
         "student",
+        "student_region",
         "stage",
         "opened_on",
         "opened_by",
@@ -1687,7 +1688,8 @@ def generate_school(ctx: Context, plan: SchoolPlan) -> tuple[dict[str, list[str]
         created = at(opened)
         updated = at(min(T, ended or last_contact or outflow or opened))
         add_case(
-            f"{case_id}\t{created}\t{max(created, updated)}\t{student_id}\t{stage}\t{iso[opened]}\t"
+            f"{case_id}\t{created}\t{max(created, updated)}\t{student_id}\t{region_id}\t{stage}\t"
+            f"{iso[opened]}\t"
             f"{actor}\t{profile}\t{iso[profile_on] if profile_on else NULL}\t\t\tf\t"
             f"{'t' if past_consultation and under_18 else NULL}\t\t"
             f"{iso[outflow] if outflow else NULL}\t{iso[aftercare_ends] if aftercare_ends else NULL}\t"
@@ -2049,13 +2051,21 @@ def write_plan(path: Path, sets: list[RegionSet], cases: int, today: dt.date, se
                 meetings=recent or meetings,
             )
         )
-    # Interleave the regions, so that the first logins locust takes are spread over them.
+    # Interleave the regions, so that the first logins locust takes are spread over them. A
+    # region's partners (two work-service client managers, an RMC officer) start at another one
+    # in each region, so that the first 16 people include RMC officers however many regions
+    # there are (with one region's partners after another, 16 people at 1,000,000 cases were
+    # all work-service client managers).
+    ordinal = {rs.region.pk: n for n, rs in enumerate(sets)}
     for key in ("school", "partner", "coordinator"):
-        position: dict[int, int] = defaultdict(int)
-        keyed = []
+        of_region: dict[int, list[dict]] = defaultdict(list)
         for entry in plan[key]:
-            keyed.append((position[entry["region_id"]], entry["region_id"], entry))
-            position[entry["region_id"]] += 1
+            of_region[entry["region_id"]].append(entry)
+        keyed = []
+        for region_id, entries in of_region.items():
+            shift = ordinal[region_id] % len(entries) if key == "partner" else 0
+            for position, entry in enumerate(entries[shift:] + entries[:shift]):
+                keyed.append((position, ordinal[region_id], entry))
         plan[key] = [entry for _p, _r, entry in sorted(keyed, key=lambda k: (k[0], k[1]))]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(plan))

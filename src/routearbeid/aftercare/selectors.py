@@ -17,7 +17,7 @@ from routearbeid.organisations.constants import CASE_ROLES, Role
 from routearbeid.route.constants import Situation, Stage
 from routearbeid.route.models import Case, Involvement
 from routearbeid.route.permissions import INVOLVEMENT_ROLE_BY_KIND
-from routearbeid.route.selectors import visible_cases_q
+from routearbeid.route.selectors import rmc_monitoring_q, visible_cases_q
 
 from .constants import ACTIVE_SIGNAL_STATUSES
 from .models import AftercareCheck, Signal
@@ -238,13 +238,8 @@ def monitoring_list(actor, params, *, on: dt.date | None = None) -> tuple[QueryS
         .values("n")
     )
     qs = (
-        Case.objects.filter(
-            # the same condition as the RMC's part of visible_cases_q: the youth page opens
-            student__school__region_id__in=regions,
-            stage__in=[Stage.AFTERCARE, Stage.CLOSED],
-            student__has_basic_qualification=False,
-            rmc_monitoring_ends_on__gt=on,
-        )
+        # the same condition as the RMC's part of visible_cases_q: the youth page opens
+        Case.objects.filter(rmc_monitoring_q(regions, on))
         .select_related("student__school")
         .annotate(open_signals=Coalesce(Subquery(open_signals), 0))
     )

@@ -93,8 +93,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if change and "region" in form.changed_data:
-            # the partners' links to a school's cases keep the school's region (issue #7; an
-            # organisation without students has none)
+            # a school's cases and the partners' links to them keep the school's region (issue
+            # #7; an organisation without students has none)
             from routearbeid.route.services import keep_link_regions
 
             keep_link_regions(school_id=obj.pk)

@@ -12,6 +12,17 @@ from .constants import ENDED_STAGES, HandoverForm, LegalBasis, OutflowProfile, S
 
 class Case(TimeStampedModel):
     student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="cases")
+    # The region of the youth's school, kept on the case as on a partner's link (KeptFromCase),
+    # so that the RMC's monitoring list of a region (R-RMC-1) is read from one index instead of
+    # walking the region's students to their cases (issue #7). Never edited: save() fills it; a
+    # school moving to another region rewrites it (services.keep_link_regions).
+    student_region = models.ForeignKey(
+        "organisations.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.CONSULTATION
     )
@@ -68,6 +79,15 @@ class Case(TimeStampedModel):
                 name="case_aftercare_end_idx",
             ),
             models.Index(fields=["rmc_monitoring_ends_on"], name="case_rmc_monitoring_idx"),
+            # R-RMC-1: a region's monitoring list (route.selectors.rmc_monitoring_q) in id
+            # order (the API's list, CaseAccess.link_case_ids), its cases and students read from
+            # the index alone on PostgreSQL
+            models.Index(
+                fields=["student_region", "id"],
+                include=["rmc_monitoring_ends_on", "student"],
+                condition=Q(stage__in=[Stage.AFTERCARE, Stage.CLOSED]),
+                name="case_rmc_region_idx",
+            ),
         ]
         constraints = [
             # R-START-2: at most one case that is not closed or withdrawn
@@ -98,6 +118,12 @@ class Case(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.student} ({self.get_stage_display()})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or not self.student_region_id:
+            # the student as the service loaded it (with the school), else one query
+            self.student_region_id = self.student.school.region_id
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -66,8 +66,9 @@ class AccessPart:
     link_prefix: str = "case__"
     # The regions whose schools' students these cases are limited to; None when not limited.
     regions: frozenset[int] | None = None
-    # Whether `link` has at most one row per case (a handover; the involvements of one
-    # organisation), so that its rows can be counted without DISTINCT (CaseAccess.link_count).
+    # Whether the part's rows (`rows()`) hold each case at most once (a handover; the
+    # involvements of one organisation; the cases themselves, without link), so that they can be
+    # counted without DISTINCT (CaseAccess.link_count).
     one_per_case: bool = False
 
     def _where(self, prefix: str) -> Q:
@@ -85,20 +86,25 @@ class AccessPart:
     def case_ids(self) -> QuerySet:
         """The ids of these cases, driven from the link rows (or, without link, from the
         condition's own index): one branch of the UNION that the lists use."""
-        if self.link is None:
-            return Case.objects.filter(self._where("")).order_by().values("id")
-        return self.link.filter(self._where(self.link_prefix)).order_by().values("case_id")
+        return self.rows().values(self.field("case"))
 
     def student_ids(self) -> QuerySet:
         """The students of these cases, driven from the link rows (or, without link, from the
         condition's own index): one branch of the UNION that visible_students uses."""
+        return self.rows().values(self.field("student"))
+
+    def rows(self) -> QuerySet:
+        """The part's own rows, one or more per case: its links that meet the condition, or,
+        without link, the cases that do."""
         if self.link is None:
-            return Case.objects.filter(self._where("")).order_by().values("student_id")
-        return (
-            self.link.filter(self._where(self.link_prefix))
-            .order_by()
-            .values(f"{self.link_prefix}student_id")
-        )
+            return Case.objects.filter(self._where("")).order_by()
+        return self.link.filter(self._where(self.link_prefix)).order_by()
+
+    def field(self, of: str) -> str:
+        """The field of `rows()` that holds the case's id (`of="case"`) or its student's."""
+        if self.link is None:
+            return "id" if of == "case" else "student_id"
+        return "case_id" if of == "case" else f"{self.link_prefix}student_id"
 
 
 @dataclass(frozen=True)
@@ -147,56 +153,51 @@ class CaseAccess:
         return first.union(*rest, all=True) if rest else first
 
     @property
-    def links_only(self) -> bool:
-        """Whether every reason the actor sees a case is a link without a further condition (a
-        work service, an SWV, another receiving organisation; not a school's own cases, not the
-        RMC's monitoring list): then the links alone say which cases are visible."""
-        return (
-            not self.school_ids
-            and bool(self.parts)
-            and all(part.link is not None and part.where is None for part in self.parts)
-        )
+    def from_parts(self) -> bool:
+        """Whether every reason the actor sees a case is a partner's part (not a school's own
+        cases): then the parts' own rows alone say which cases are visible, each from its own
+        index (a work service's or an SWV's links, the RMC's monitoring list by
+        `case_rmc_region_idx`, a Leerplicht office's few involvements)."""
+        return not self.school_ids and bool(self.parts)
 
     def link_count(self, of: str = "case") -> int | None:
         """How many cases (`of="case"`) or students (`of="student"`) are visible, counted from
-        the link rows alone: the distinct case or student ids of the parts' links (a UNION of
-        index-only scans), each the id of an existing row by its foreign key. Only when every
-        reason is a link without a further condition (a work service, an SWV, another receiving
-        organisation; not a school's own cases, not the RMC's monitoring list); None otherwise.
-        It spares probing every row by id to count the `id IN (links)` set: a work service at
-        1,000,000 cases has 45,000 (issue #7)."""
-        if not self.links_only:
+        the parts' own rows (`from_parts`; None otherwise): each part counts the distinct ids
+        that no earlier part has, an anti-join through the earlier parts' indexes, so no set of
+        45,000 ids is hashed to drop the repeats and no row is probed by id to count an
+        `id IN (…)` set (issue #7: a work service at 1,000,000 cases 54 -> 31 ms; an RMC,
+        whose monitoring list is 28,000 cases of its region, 133 -> 25 ms). Each id is that of
+        an existing row, by its foreign key."""
+        if not self.from_parts:
             return None
-        if of == "case":
-            # Each part counts the cases that no earlier part has: an anti-join through the
-            # earlier links' (case, organisation) indexes, so no set of 45,000 ids is hashed to
-            # drop the repeats (a work service at 1,000,000 cases: 54 -> 31 ms, issue #7).
-            total = 0
-            for index, part in enumerate(self.parts):
-                rows = part.link.order_by()  # type: ignore[union-attr]
-                for earlier in self.parts[:index]:
-                    rows = rows.filter(
-                        ~Exists(earlier.link.filter(case_id=OuterRef("case_id")))  # type: ignore[union-attr]
-                    )
-                total += (
-                    rows.count() if part.one_per_case else rows.values("case_id").distinct().count()
+        total = 0
+        for index, part in enumerate(self.parts):
+            key = part.field(of)
+            rows = part.rows()
+            for earlier in self.parts[:index]:
+                rows = rows.filter(
+                    ~Exists(earlier.rows().filter(**{earlier.field(of): OuterRef(key)}))
                 )
-            return total
-        first, *rest = [part.student_ids() for part in self.parts]
-        return (first.union(*rest) if rest else first.distinct()).count()
+            if of == "case" and part.one_per_case:
+                total += rows.count()
+            else:
+                total += rows.values(key).distinct().count()
+        return total
 
     def link_case_ids(self, stop: int) -> list[int] | None:
-        """The first `stop` ids, ascending, of the visible cases, read from the links' own
-        (organisation, region, case) indexes: each kind of link gives its first `stop` case ids
-        in order, and those are merged without repeats. For the same actors as link_count (None
-        for anyone else). The API's unfiltered case list is in id order: its page no longer
-        hashes and sorts all 45,000 linked ids of a work service to return 25 (issue #7); a page
-        further on reads further along the indexes."""
-        if not self.links_only:
+        """The first `stop` ids, ascending, of the visible cases, read from the parts' own
+        indexes (the links' (organisation, region, case), the monitoring list's (region, id)):
+        each part gives its first `stop` case ids in order, and those are merged without
+        repeats. For the same actors as link_count (None for anyone else). The API's
+        unfiltered case list is in id order: its page no longer hashes and sorts all 45,000
+        visible ids of a work service to return 25 (issue #7); a page further on reads further
+        along the indexes."""
+        if not self.from_parts:
             return None
         streams = []
         for part in self.parts:
-            ids = part.link.order_by("case_id").values_list("case_id", flat=True)  # type: ignore[union-attr]
+            key = part.field("case")
+            ids = part.rows().order_by(key).values_list(key, flat=True)
             if not part.one_per_case:
                 ids = ids.distinct()
             streams.append(list(ids[:stop]))
@@ -214,6 +215,24 @@ def _merged_distinct(streams: list[list[int]], stop: int) -> list[int]:
             if len(result) == stop:
                 break
     return result
+
+
+def rmc_monitoring_q(regions, on: dt.date, prefix: str = "") -> Q:
+    """R-RMC-1: the cases on the RMC's monitoring list of these regions on `on`, from outflow
+    until the age limit or until a startkwalificatie is recorded (fields prefixed by the path to
+    the case). The case's own fields only, so that the index `case_rmc_region_idx` answers alone,
+    in id order (issue #7: the region's students walked to their cases took 110-120 ms a list at 1,000,000
+    cases). `rmc_monitoring_ends_on` says both ends: set at outflow to the age limit, or left
+    empty when the youth already has a startkwalificatie; recording one later moves it to that
+    day (or the outflow date, never after today), so the monitoring has ended
+    (services.case_outflow, services.basic_qualification_record)."""
+    return Q(
+        **{
+            f"{prefix}student_region_id__in": regions,
+            f"{prefix}stage__in": [Stage.AFTERCARE, Stage.CLOSED],
+            f"{prefix}rmc_monitoring_ends_on__gt": on,
+        }
+    )
 
 
 def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
@@ -255,19 +274,12 @@ def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
 
     rmc_regions = actor.region_ids(Role.RMC_OFFICER)
     if rmc_regions:
-        # R-RMC-1: the monitoring list of the RMC's own region, from outflow until the age
-        # limit or until a startkwalificatie is recorded
+        # R-RMC-1: the monitoring list of the RMC's own region
         parts.append(
             AccessPart(
-                lambda prefix: Q(
-                    **{
-                        f"{prefix}student__school__region_id__in": rmc_regions,
-                        f"{prefix}stage__in": [Stage.AFTERCARE, Stage.CLOSED],
-                        f"{prefix}student__has_basic_qualification": False,
-                        f"{prefix}rmc_monitoring_ends_on__gt": on,
-                    }
-                ),
+                lambda prefix: rmc_monitoring_q(rmc_regions, on, prefix),
                 regions=frozenset(rmc_regions),
+                one_per_case=True,  # its rows are the cases themselves
             )
         )
 

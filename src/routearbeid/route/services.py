@@ -109,12 +109,13 @@ def case_open(*, actor, student_id: int, opened_on: dt.date | None = None) -> Ca
 @transaction.atomic
 def keep_link_regions(*, school_id: int) -> int:
     """A school moved to another region (only the platform's operator can do that, in the admin):
-    the involvements and handovers of its students' cases take the new region, so that an
-    organisation's link still counts only for cases of its own region (case_access; the links
-    keep their case's region, models.KeptFromCase). Returns the number of links changed."""
+    its students' cases, and the involvements and handovers of those cases, take the new region,
+    so that an organisation's link still counts only for cases of its own region and the new
+    region's RMC monitors them (case_access; the cases and links keep their school's region,
+    models.Case.student_region, models.KeptFromCase). Returns the number of rows changed."""
     region_id = Organisation.objects.values_list("region_id", flat=True).get(pk=school_id)
     changed = 0
-    for model in (Involvement, Handover):
+    for model in (Case, Involvement, Handover):
         changed += (
             model.objects.filter(student__school_id=school_id)
             .exclude(student_region_id=region_id)

@@ -272,3 +272,33 @@ class Region1:
             case=elsewhere, organisation=self.work_service, requested_on=today()
         )
         return both, asked
+
+    def rmc_cases(self):
+        """Cases the RMC sees for different reasons (issue #7's counts from its own rows):
+        `both` asked to take part and, after outflow, on the monitoring list (R-RMC-1); `asked`
+        only asked; `monitored` only on the list, and `earlier`, a closed case of the same youth,
+        on it too (one youth, two cases). Never counted: a youth of the region whose monitoring
+        has ended, and a monitored youth of another region."""
+        from routearbeid.route.constants import Stage
+        from routearbeid.route.models import Case
+
+        def on_list(student, **fields):
+            outflow = today() - dt.timedelta(days=400)
+            return Case.objects.create(
+                student=student,
+                opened_on=outflow - dt.timedelta(days=90),
+                outflow_on=outflow,
+                aftercare_ends_on=add_years(outflow, 2),
+                rmc_monitoring_ends_on=fields.pop("ends_on", add_years(student.date_of_birth, 23)),
+                **{"stage": Stage.AFTERCARE, **fields},
+            )
+
+        both = self.outflow(self.ready_for_outflow(age=19))
+        asked = self.open_case(age=17)
+        self.involve(asked, leerplicht=False)
+        youth = self.student(age=20)
+        earlier = on_list(youth, stage=Stage.CLOSED, ended_on=today() - dt.timedelta(days=300))
+        monitored = on_list(youth)
+        on_list(self.student(age=20), ends_on=today())  # ended today
+        on_list(Region1.build(f"Elders {self.region.pk}").student(age=20))
+        return both, asked, monitored, earlier

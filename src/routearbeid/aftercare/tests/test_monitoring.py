@@ -15,6 +15,7 @@ from routearbeid.core.dates import add_years, today
 from routearbeid.processing_log.models import ProcessingLogRecord
 from routearbeid.route.constants import Situation, Stage
 from routearbeid.route.models import Case
+from routearbeid.route.services import basic_qualification_record
 from routearbeid.tests.people import Region1
 
 URL = reverse("monitoring")
@@ -50,8 +51,10 @@ def test_r_rmc_1_the_list_holds_every_youth_without_startkwalificatie_until_the_
     monitored(region1, last_name="Achter-Anderschool", school=region1.other_school)
     monitored(region1, last_name="Achter-Gesloten", stage=Stage.CLOSED, ended_on=today())
     qualified = monitored(region1, last_name="Achter-Diploma")
-    qualified.student.has_basic_qualification = True
-    qualified.student.save()
+    # recorded as the school does (it ends the monitoring: rmc_monitoring_q)
+    basic_qualification_record(
+        actor=region1.coordinator, student_id=qualified.student_id, on=today()
+    )
     monitored(region1, last_name="Achter-Te-oud", rmc_monitoring_ends_on=today())
     region1.open_case(last_name="Achter-Nog-op-school")
     other_region = Region1.build("Regio Elders")

@@ -117,6 +117,36 @@ def test_a_partners_case_count_is_counted_from_its_links(region1, api):
     assert client.get("/api/v1/cases?page=4&pageSize=1").status_code == 404
 
 
+def test_an_rmcs_case_count_and_pages_come_from_its_links_and_its_monitoring_list(region1, api):
+    """Unfiltered, the RMC's cases are counted and paged from its involvements and its region's
+    monitoring list (R-RMC-1), each by its own index (CaseAccess.link_count, link_case_ids,
+    issue #7): a case both asked and monitored counts once; a youth whose monitoring ended and
+    a youth of another region not at all; the same count and pages as the general way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seen = sorted(case.pk for case in region1.rmc_cases())
+    client = api(region1.rmc_officer)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/cases?pageSize=2").json()
+    assert body["count"] == 4
+    assert [c["id"] for c in body["results"]] == seen[:2]
+    assert not [q for q in queries.captured_queries if "UNION" in q["sql"]]
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert counts and all('"students_student"' not in count for count in counts)
+    ids, url = [], "/api/v1/cases?pageSize=1"
+    while url:
+        page = client.get(url).json()
+        ids += [c["id"] for c in page["results"]]
+        url = page["next"]
+    assert ids == seen
+    # the general way (a filter that keeps every case) gives the same count and pages
+    everything = "/api/v1/cases?updatedSince=2000-01-01&pageSize=3&page=2"
+    general = client.get(everything).json()
+    assert general["count"] == 4
+    assert general["results"] == client.get("/api/v1/cases?pageSize=3&page=2").json()["results"]
+
+
 def test_a_case_asked_of_two_of_ones_organisations_counts_once(region1, api):
     """A client manager of two work services of the region, both asked to take part in one
     case: the involvements are counted by distinct case (CaseAccess.link_count)."""

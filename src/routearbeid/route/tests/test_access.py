@@ -289,14 +289,36 @@ def test_r_rmc_1_monitoring_list_follows_the_region_setting(region1, second_rmc)
     assert_sees(second_rmc, case)
 
 
-def test_r_rmc_1_monitoring_stops_once_a_startkwalificatie_is_recorded(region1, second_rmc):
-    """R-RMC-1: ... or until a startkwalificatie is recorded."""
+@pytest.mark.parametrize("obtained_days_ago", [0, 1, 400])
+def test_r_rmc_1_monitoring_stops_once_a_startkwalificatie_is_recorded(
+    region1, second_rmc, obtained_days_ago
+):
+    """R-RMC-1: ... or until a startkwalificatie is recorded: from the day it is recorded,
+    whenever it was obtained (before or after the outflow). The RMC's part reads the case's own
+    monitoring end (its index, issue #7), which recording moves to that day at the latest."""
     case = in_aftercare(region1, age=19)
+    other = in_aftercare(region1, age=19)
     assert_sees(second_rmc, case)
-    student = case.student
-    student.has_basic_qualification = True
-    student.basic_qualification_on = today()
-    student.save(update_fields=["has_basic_qualification", "basic_qualification_on"])
+    services.basic_qualification_record(
+        actor=region1.coordinator,
+        student_id=case.student_id,
+        on=today() - dt.timedelta(days=obtained_days_ago),
+    )
+    case.refresh_from_db()
+    assert case.rmc_monitoring_ends_on <= today()
+    assert_not_sees(second_rmc, case)
+    assert_sees(second_rmc, other)  # the control: another youth stays on the list
+
+
+def test_r_rmc_1_a_youth_with_a_startkwalificatie_at_outflow_is_never_monitored(
+    region1, second_rmc
+):
+    case = region1.ready_for_outflow(age=19)
+    services.basic_qualification_record(
+        actor=region1.coordinator, student_id=case.student_id, on=today() - dt.timedelta(days=30)
+    )
+    case = region1.outflow(case)
+    assert case.stage == Stage.AFTERCARE and case.rmc_monitoring_ends_on is None
     assert_not_sees(second_rmc, case)
 
 
@@ -506,6 +528,18 @@ def test_links_keep_their_cases_youth_and_region(region1):
     assert Handover.objects.get(case=case).receiving_organisation_id == region1.uwv.pk
 
 
+def test_a_case_keeps_the_region_of_its_youths_school(region1):
+    """The case keeps its school's region too (Case.student_region: the RMC's monitoring list
+    is read from its own index, issue #7), whether opened by the service or written directly."""
+    opened = region1.open_case(age=16)
+    at_school_b = open_at_school_b(region1, age=16)
+    region2 = Region1.build(name="Regio Twee")
+    written = Case.objects.create(student=region2.student(age=17), opened_on=today())
+    assert Case.objects.get(pk=opened.pk).student_region_id == region1.region.pk
+    assert Case.objects.get(pk=at_school_b.pk).student_region_id == region1.region.pk
+    assert Case.objects.get(pk=written.pk).student_region_id == region2.region.pk
+
+
 def test_a_school_moved_to_another_region_takes_its_cases_links_along(client, region1):
     """Only the platform's operator can move a school to another region (the admin). The links
     to its cases then keep the new region, so region 1's partners no longer see those cases (a
@@ -513,6 +547,9 @@ def test_a_school_moved_to_another_region_takes_its_cases_links_along(client, re
     region2 = Region1.build(name="Regio Twee")
     moved = region1.ready_for_outflow(age=16)
     stays = open_at_school_b(region1, age=16)
+    monitored = in_aftercare(region1, age=19)  # on the RMC's monitoring list (R-RMC-1)
+    assert_sees(region1.rmc_officer, monitored)
+    assert_not_sees(region2.rmc_officer, monitored)
     for org in (region1.rmc, region1.leerplicht, region1.work_service):
         services.involvement_request(
             actor=region1.other_coordinator, case_id=stays.pk, organisation_id=org.pk
@@ -543,6 +580,12 @@ def test_a_school_moved_to_another_region_takes_its_cases_links_along(client, re
     for person in partners:
         assert_not_sees(getattr(region1, person), moved)
     assert_sees(region1.coordinator, moved)
+    # the cases keep the new region too: the new region's RMC monitors the youth, the old not
+    assert set(
+        Case.objects.filter(student__school=school).values_list("student_region_id", flat=True)
+    ) == {region2.region.pk}
+    assert_sees(region2.rmc_officer, monitored)
+    assert_not_sees(region1.rmc_officer, monitored)
     # the controls: the other school's case, still in region 1, keeps its links and is seen
     kept = Involvement.objects.filter(case=stays)
     assert kept and {link.student_region_id for link in kept} == {region1.region.pk}
@@ -568,13 +611,15 @@ def test_a_school_moved_outside_the_admin_is_put_right_by_keep_link_regions(regi
     call_command("keep_link_regions", stdout=out)
     links = Involvement.objects.filter(case=moved).count() + 1  # and the handover
     assert links == 3  # RMC, Leerplicht, the work service's handover
-    assert out.getvalue().strip() == f"{links} link(s) changed"
+    cases = Case.objects.filter(student__school=region1.school).count()
+    assert cases == 1
+    assert out.getvalue().strip() == f"{cases + links} case(s) and link(s) changed"
     for person in ("rmc_officer", "leerplicht_officer", "work_service_manager"):
         assert_not_sees(getattr(region1, person), moved)
     assert_sees(region1.coordinator, moved)
     out = io.StringIO()
     call_command("keep_link_regions", school=region1.school.pk, stdout=out)
-    assert out.getvalue().strip() == "0 link(s) changed"
+    assert out.getvalue().strip() == "0 case(s) and link(s) changed"
 
 
 # --- PGN ------------------------------------------------------------------------------------

@@ -63,3 +63,45 @@ def test_0004_gives_existing_links_their_cases_youth_and_region():
                 assert (row.student_id, row.student_region_id) == (student_id, region_id)
     finally:
         migrate_to_latest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0006_gives_existing_cases_the_region_of_their_youths_school():
+    """route 0006 keeps the region of the youth's school on the case (issue #7: the RMC's
+    monitoring list by one index); cases written before it get it, each from its own school."""
+    apps = migrate([("route", "0005_link_case_order_indexes")])
+    try:
+        Region = apps.get_model("organisations", "Region")
+        Organisation = apps.get_model("organisations", "Organisation")
+        Student = apps.get_model("students", "Student")
+        Case = apps.get_model("route", "Case")
+        cases = []
+        for n in (1, 2):
+            region = Region.objects.create(name=f"Regio {n}")
+            for s in (1, 2):
+                school = Organisation.objects.create(
+                    region=region, kind="school", name=f"ISK {n}-{s}"
+                )
+                student = Student.objects.create(
+                    school=school,
+                    first_name="Jongere",
+                    last_name=f"Regio {n}",
+                    date_of_birth=dt.date(2008, 1, 1),
+                    municipality="Alkmaar",
+                )
+                for stage in ("closed", "aftercare"):  # a closed case and the one after it
+                    case = Case.objects.create(
+                        student=student,
+                        opened_on=dt.date(2025, 9, 1),
+                        stage=stage,
+                        outflow_on=dt.date(2025, 10, 1),
+                    )
+                    cases.append((case.pk, region.pk))
+
+        apps = migrate([("route", "0006_case_keeps_student_region")])
+        Case = apps.get_model("route", "Case")
+        kept = dict(Case.objects.values_list("pk", "student_region_id"))
+        assert kept == dict(cases)
+        assert len(set(kept.values())) == 2
+    finally:
+        migrate_to_latest()

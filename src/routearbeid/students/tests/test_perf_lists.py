@@ -182,6 +182,26 @@ def test_employer_by_kvk_number(region1):
         assert not form.is_valid() and field in form.errors, bad
 
 
+def test_an_rmcs_whole_list_is_counted_from_its_links_and_its_monitoring_list(client, region1):
+    """Unfiltered, the RMC's youth are counted from its involvements and its region's
+    monitoring list (R-RMC-1) alone (CaseAccess.link_count, issue #7): a youth asked and
+    monitored counts once, a youth with two monitored cases once; the same as the rows and as
+    the visible set counted the general way."""
+    both, asked, monitored, _earlier = region1.rmc_cases()
+    expected = sorted({both.student_id, asked.student_id, monitored.student_id})
+    client.force_login(region1.rmc_officer)
+    client.get("/werkvoorraad/")  # the badge's counts are kept in the session from here on
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/jongeren/").context["page"]
+    assert page.paginator.count == 3
+    assert sorted(s.pk for s in page.object_list) == expected
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(")]
+    assert counts and all('"students_student"' not in sql for sql in counts)
+    # the general way: the ids of the visible set, counted by the database
+    assert sorted(s.pk for s in visible_students(region1.rmc_officer)) == expected
+    assert visible_students(region1.rmc_officer).count() == 3
+
+
 def test_a_partners_whole_list_is_counted_from_its_links(client, region1):
     """Unfiltered, a work service's youth are counted from its involvements and handovers alone
     (route.selectors.CaseAccess.link_count, issue #7): a youth with both counts once, a link to a

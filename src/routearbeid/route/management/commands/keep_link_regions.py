@@ -1,5 +1,5 @@
-"""manage.py keep_link_regions [--school ID]: the links to a school's cases take the school's
-region again, after a school was moved to another region other than through the admin (which
+"""manage.py keep_link_regions [--school ID]: a school's cases and the links to them take the
+school's region again, after a school was moved to another region other than through the admin (which
 does this itself). See route.services.keep_link_regions."""
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,7 +10,7 @@ from routearbeid.route.services import keep_link_regions
 
 
 class Command(BaseCommand):
-    help = "Give the involvements and handovers of each school's cases the school's region."
+    help = "Give each school's cases, and their involvements and handovers, the school's region."
 
     def add_arguments(self, parser):
         parser.add_argument("--school", type=int, help="Only this school (its id).")
@@ -24,4 +24,4 @@ class Command(BaseCommand):
         changed = sum(
             keep_link_regions(school_id=pk) for pk in schools.values_list("pk", flat=True)
         )
-        self.stdout.write(f"{changed} link(s) changed")
+        self.stdout.write(f"{changed} case(s) and link(s) changed")
