@@ -10,12 +10,16 @@ from django.db.models.functions import Concat
 
 from routearbeid.core.errors import NotFound
 from routearbeid.organisations.actors import as_actor
+from routearbeid.organisations.constants import OrganisationKind
+from routearbeid.organisations.models import Organisation
 from routearbeid.processing_log.services import processing_log_record
 
 from .models import Student
 
 
-def visible_students(actor, *, narrowed: bool = False, in_order: bool = False) -> QuerySet[Student]:
+def visible_students(
+    actor, *, narrowed: bool = False, searched: bool = False, in_order: bool = False
+) -> QuerySet[Student]:
     """School roles see their school's students; others only students whose case they may see.
 
     Shaped for the indexes (issue #7): a school role alone is a plain condition on the school
@@ -29,6 +33,10 @@ def visible_students(actor, *, narrowed: bool = False, in_order: bool = False) -
       (`narrowed=True`): the school condition OR an EXISTS of a visible case, checked on those
       rows only; the union would build the whole visible set for them (a work service's 44,000
       students at 1,000,000 cases: 1.8 s for a search that now takes 0.1-0.3 s);
+      With `searched` (narrowed by a name search), the region's schools are named by id (one
+      small query first): PostgreSQL then intersects the name's trigram index with the school
+      index once, instead of once per school of the region (a work service's search at
+      1,000,000 cases: 40 -> 17 ms for the count and again for the page);
     - a whole list read page by page in the order of an index (`in_order=True`, the youth list
       by name): the school condition OR `id IN` each link set. PostgreSQL keeps each set in a
       hash and walks the name index until the page is full, instead of fetching and sorting
@@ -53,7 +61,15 @@ def visible_students(actor, *, narrowed: bool = False, in_order: bool = False) -
         if regions is not None:
             # Implied by the condition (every part is limited to its regions' schools), and
             # cheap to test first: a common name nationally is 1/20 of that in one region.
-            qs = qs.filter(Q(school_id__in=access.school_ids) | Q(school__region_id__in=regions))
+            if searched:
+                schools = Organisation.objects.filter(
+                    region_id__in=regions, kind=OrganisationKind.SCHOOL
+                ).values_list("id", flat=True)
+                qs = qs.filter(school_id__in=sorted({*access.school_ids, *schools}))
+            else:
+                qs = qs.filter(
+                    Q(school_id__in=access.school_ids) | Q(school__region_id__in=regions)
+                )
         return qs
     branches = [part.student_ids() for part in access.parts]
     if in_order:
@@ -99,7 +115,9 @@ def student_list(*, actor, search: str = "") -> QuerySet[Student]:
     """Every word of `search` in the first or the last name (case-insensitive). On PostgreSQL
     the trigram indexes of students.0005 serve these `UPPER(name) LIKE UPPER('%word%')` tests."""
     words = search.split()
-    qs = visible_students(actor, narrowed=bool(words)).select_related("school")
+    qs = visible_students(actor, narrowed=bool(words), searched=bool(words)).select_related(
+        "school"
+    )
     for word in words:
         qs = qs.filter(name_contains(word))
     order = ("last_name", "first_name", "id")
