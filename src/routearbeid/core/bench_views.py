@@ -59,7 +59,9 @@ def unfiltered_student_list(request: HttpRequest) -> HttpResponse:
         student_views.visible_students = original
 
 
-def _all_students(actor, *, narrowed: bool = False, in_order: bool = False) -> QuerySet[Student]:
+def _all_students(
+    actor, *, narrowed: bool = False, searched: bool = False, in_order: bool = False
+) -> QuerySet[Student]:
     return Student.objects.all()
 
 

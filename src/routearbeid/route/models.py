@@ -81,10 +81,10 @@ class Case(TimeStampedModel):
             models.Index(fields=["rmc_monitoring_ends_on"], name="case_rmc_monitoring_idx"),
             # R-RMC-1: a region's monitoring list (route.selectors.rmc_monitoring_q) in id
             # order (the API's list, CaseAccess.link_case_ids), its cases and students read from
-            # the index alone on PostgreSQL
+            # the index alone. The last two are key columns rather than INCLUDE (which SQLite
+            # lacks): after the unique id they change no order.
             models.Index(
-                fields=["student_region", "id"],
-                include=["rmc_monitoring_ends_on", "student"],
+                fields=["student_region", "id", "rmc_monitoring_ends_on", "student"],
                 condition=Q(stage__in=[Stage.AFTERCARE, Stage.CLOSED]),
                 name="case_rmc_region_idx",
             ),

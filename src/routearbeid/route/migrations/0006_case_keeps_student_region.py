@@ -43,6 +43,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="case",
-            index=models.Index(condition=models.Q(("stage__in", ["aftercare", "closed"])), fields=["student_region", "id"], include=("rmc_monitoring_ends_on", "student"), name="case_rmc_region_idx"),
+            index=models.Index(condition=models.Q(("stage__in", ["aftercare", "closed"])), fields=["student_region", "id", "rmc_monitoring_ends_on", "student"], name="case_rmc_region_idx"),
         ),
     ]
