@@ -300,5 +300,5 @@ class Region1:
         earlier = on_list(youth, stage=Stage.CLOSED, ended_on=today() - dt.timedelta(days=300))
         monitored = on_list(youth)
         on_list(self.student(age=20), ends_on=today())  # ended today
-        on_list(Region1.build(f"Elders {self.region.pk}").student(age=20))
+        on_list(Region1.build(f"Elders RMC {self.region.pk}").student(age=20))
         return both, asked, monitored, earlier

@@ -436,6 +436,39 @@ def everything(region1):
     return [full, young]
 
 
+@pytest.mark.parametrize(
+    "person",
+    [
+        "work_service_manager",
+        "rmc_officer",
+        "leerplicht_officer",
+        "swv_officer",
+        "route_coordinator",
+    ],
+)
+def test_counts_and_id_pages_from_the_parts_own_rows_equal_the_general_way(
+    region1, everything, person
+):
+    """The lists' counts and the API's pages in id order are read from each partner part's own
+    rows (CaseAccess.link_count and link_case_ids, issue #7): the same numbers and ids as the
+    general shapes (case_list, visible_students), for every partner role, with cases seen for
+    several reasons at once and youth with more than one case."""
+    from routearbeid.route.selectors import case_access
+
+    region1.rmc_cases()
+    region1.work_service_links()
+    user = getattr(region1, person)
+    access = case_access(actor_for(user))
+    assert access.from_parts
+    ids = sorted(case_list(actor=user).values_list("pk", flat=True))
+    students = visible_students(user)
+    assert ids, "the data must give this role something to see"
+    assert access.link_count() == len(ids) == case_list(actor=user).count()
+    assert access.link_count(of="student") == students.count() == len(set(students))
+    assert access.link_case_ids(len(ids) + 3) == ids
+    assert access.link_case_ids(2) == ids[:2]
+
+
 def test_functional_admin_sees_no_case_data(region1, everything):
     admins = [region1.admin] + [
         make_user(f"beheer-{org.kind}", org, Role.FUNCTIONAL_ADMIN)
