@@ -146,6 +146,14 @@ class Signal(TimeStampedModel):
                 condition=Q(status__in=["open", "acknowledged"]),
                 name="signal_active_org_idx",
             ),
+            # a case's open signals, counted from the index alone: the RMC's monitoring list
+            # sorted by them (28,000 cases of a region at 1,000,000 cases, issue #7), the
+            # youth list's and the youth page's counts
+            models.Index(
+                fields=["case"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="signal_active_case_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -21,6 +21,28 @@ def fill_from_student(apps, schema_editor):
     )
 
 
+# The RMC's monitoring list sorted by last contact (aftercare.selectors.MONITORING_SORTS:
+# never contacted first, then the oldest contact): its order, NULLS FIRST, is one PostgreSQL
+# index can give and SQLite's CREATE INDEX cannot say (SQLite puts NULLs first anyway), so it is
+# made here for PostgreSQL only, outside the models. At 1,000,000 cases the sort read all 28,000
+# monitored cases of a region: 427 -> 53 ms for the page (issue #7).
+CONTACT_INDEX = "case_rmc_contact_idx"
+
+
+def create_contact_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {CONTACT_INDEX} ON route_case "
+            "(student_region_id, last_contact_on NULLS FIRST, outflow_on, id, "
+            "rmc_monitoring_ends_on) WHERE stage IN ('aftercare', 'closed')"
+        )
+
+
+def drop_contact_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {CONTACT_INDEX}")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -41,6 +63,7 @@ class Migration(migrations.Migration):
             name="student_region",
             field=models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="organisations.region"),
         ),
+        migrations.RunPython(create_contact_index, drop_contact_index),
         migrations.AddIndex(
             model_name="case",
             index=models.Index(condition=models.Q(("stage__in", ["aftercare", "closed"])), fields=["student_region", "id", "rmc_monitoring_ends_on", "student"], name="case_rmc_region_idx"),

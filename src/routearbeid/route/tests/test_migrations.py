@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from routearbeid.tests.migrations import migrate, migrate_to_latest
 
@@ -105,3 +106,27 @@ def test_0006_gives_existing_cases_the_region_of_their_youths_school():
         assert len(set(kept.values())) == 2
     finally:
         migrate_to_latest()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the index is PostgreSQL's only: SQLite's CREATE INDEX cannot say NULLS FIRST",
+)
+@pytest.mark.django_db
+def test_0006_gives_postgresql_an_index_in_the_monitoring_lists_contact_order(region1):
+    """The RMC's monitoring list sorted by contact (never contacted first) reads its page along
+    `case_rmc_contact_idx` instead of sorting the region's monitored cases (issue #7): the
+    index is there and its order is the page's (no Sort in the plan)."""
+    from routearbeid.aftercare.selectors import monitoring_list
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'case_rmc_contact_idx'")
+        (definition,) = cursor.fetchone()
+    assert "(student_region_id, last_contact_on NULLS FIRST, outflow_on, id" in definition
+    qs, _filters = monitoring_list(region1.rmc_officer, {"sort": "contact"})
+    sql, params = qs[:25].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "case_rmc_contact_idx" in plan and "Sort" not in plan, plan
