@@ -273,6 +273,28 @@ class Region1:
         )
         return both, asked
 
+    def after_outflow(self, student, **case_fields):
+        """A case of `student` after outflow, written directly (the route itself is tested
+        elsewhere): in aftercare, outflow 100 days ago, on the RMC's monitoring list until the
+        region's age limit (R-RMC-1), unless `stage`, `outflow_on` or `rmc_monitoring_ends_on`
+        say otherwise."""
+        from routearbeid.route.constants import Stage
+        from routearbeid.route.models import Case
+
+        outflow = case_fields.pop("outflow_on", today() - dt.timedelta(days=100))
+        return Case.objects.create(
+            student=student,
+            stage=case_fields.pop("stage", Stage.AFTERCARE),
+            opened_on=outflow - dt.timedelta(days=90),
+            outflow_on=outflow,
+            aftercare_ends_on=add_years(outflow, 2),
+            rmc_monitoring_ends_on=case_fields.pop(
+                "rmc_monitoring_ends_on",
+                add_years(student.date_of_birth, self.region.rmc_age_limit),
+            ),
+            **case_fields,
+        )
+
     def rmc_cases(self):
         """Cases the RMC sees for different reasons (issue #7's counts from its own rows):
         `both` asked to take part and, after outflow, on the monitoring list (R-RMC-1); `asked`
@@ -280,25 +302,17 @@ class Region1:
         on it too (one youth, two cases). Never counted: a youth of the region whose monitoring
         has ended, and a monitored youth of another region."""
         from routearbeid.route.constants import Stage
-        from routearbeid.route.models import Case
-
-        def on_list(student, **fields):
-            outflow = today() - dt.timedelta(days=400)
-            return Case.objects.create(
-                student=student,
-                opened_on=outflow - dt.timedelta(days=90),
-                outflow_on=outflow,
-                aftercare_ends_on=add_years(outflow, 2),
-                rmc_monitoring_ends_on=fields.pop("ends_on", add_years(student.date_of_birth, 23)),
-                **{"stage": Stage.AFTERCARE, **fields},
-            )
 
         both = self.outflow(self.ready_for_outflow(age=19))
         asked = self.open_case(age=17)
         self.involve(asked, leerplicht=False)
         youth = self.student(age=20)
-        earlier = on_list(youth, stage=Stage.CLOSED, ended_on=today() - dt.timedelta(days=300))
-        monitored = on_list(youth)
-        on_list(self.student(age=20), ends_on=today())  # ended today
-        on_list(Region1.build(f"Elders RMC {self.region.pk}").student(age=20))
+        long_ago = today() - dt.timedelta(days=400)
+        earlier = self.after_outflow(
+            youth, stage=Stage.CLOSED, outflow_on=long_ago, ended_on=today() - dt.timedelta(300)
+        )
+        monitored = self.after_outflow(youth, outflow_on=long_ago)
+        self.after_outflow(self.student(age=20), rmc_monitoring_ends_on=today())  # ended today
+        elsewhere = Region1.build(f"Elders RMC {self.region.pk}")
+        elsewhere.after_outflow(elsewhere.student(age=20))
         return both, asked, monitored, earlier

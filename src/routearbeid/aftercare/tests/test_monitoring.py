@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from routearbeid.aftercare.services import self_report_record
-from routearbeid.core.dates import add_years, today
+from routearbeid.core.dates import today
 from routearbeid.processing_log.models import ProcessingLogRecord
 from routearbeid.route.constants import Situation, Stage
 from routearbeid.route.models import Case
@@ -25,18 +25,7 @@ EXPORT = reverse("monitoring_export")
 def monitored(region: Region1, *, last_name: str, school=None, age=19, **case_fields) -> Case:
     """A case after outflow, written directly (the route itself is tested elsewhere)."""
     student = region.student(age=age, school=school, first_name="Jongere", last_name=last_name)
-    outflow = case_fields.pop("outflow_on", today() - dt.timedelta(days=100))
-    return Case.objects.create(
-        student=student,
-        stage=case_fields.pop("stage", Stage.AFTERCARE),
-        opened_on=outflow - dt.timedelta(days=90),
-        outflow_on=outflow,
-        aftercare_ends_on=add_years(outflow, 2),
-        rmc_monitoring_ends_on=case_fields.pop(
-            "rmc_monitoring_ends_on", add_years(student.date_of_birth, region.region.rmc_age_limit)
-        ),
-        **case_fields,
-    )
+    return region.after_outflow(student, **case_fields)
 
 
 def names(response) -> list[str]:
