@@ -10,19 +10,26 @@ from routearbeid.core.models import TimeStampedModel
 from .constants import ENDED_STAGES, HandoverForm, LegalBasis, OutflowProfile, Situation, Stage
 
 
-class Case(TimeStampedModel):
-    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="cases")
-    # The region of the youth's school, kept on the case as on a partner's link (KeptFromCase),
-    # so that the RMC's monitoring list of a region (R-RMC-1) is read from one index instead of
-    # walking the region's students to their cases (issue #7). Never edited: save() fills it; a
-    # school moving to another region rewrites it (services.keep_link_regions).
-    student_region = models.ForeignKey(
+def kept_region() -> models.ForeignKey:
+    """The region of the youth's school, kept on a row that is read by region (a case, a
+    partner's link): filled on save, never edited, no index of its own (the rows' own indexes
+    start with it)."""
+    return models.ForeignKey(
         "organisations.Region",
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
         db_index=False,
     )
+
+
+class Case(TimeStampedModel):
+    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="cases")
+    # The region of the youth's school, kept on the case as on a partner's link (KeptFromCase),
+    # so that the RMC's monitoring list of a region (R-RMC-1) is read from one index instead of
+    # walking the region's students to their cases (issue #7). Never edited: save() fills it; a
+    # school moving to another region rewrites it (services.keep_link_regions).
+    student_region = kept_region()
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.CONSULTATION
     )
@@ -144,13 +151,7 @@ class KeptFromCase(models.Model):
         editable=False,
         db_index=False,
     )
-    student_region = models.ForeignKey(
-        "organisations.Region",
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-    )
+    student_region = kept_region()
 
     class Meta:
         abstract = True
