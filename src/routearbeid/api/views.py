@@ -121,8 +121,9 @@ def _log_read(actor, activity: str, student_ids) -> None:
 
 class LinkedCases:
     """A partner's unfiltered case list in id order, for the paginator: a slice is read from the
-    links' own indexes (CaseAccess.link_case_ids), then those cases by primary key, each
-    checked again against the actor's access (an EXISTS per row on its link)."""
+    indexes of the actor's access parts (its links, the RMC's monitoring list;
+    CaseAccess.link_case_ids), then those cases by primary key, each checked again against the
+    actor's access."""
 
     ordered = True
 

@@ -85,7 +85,6 @@ class Case(TimeStampedModel):
                 condition=Q(stage="aftercare"),
                 name="case_aftercare_end_idx",
             ),
-            models.Index(fields=["rmc_monitoring_ends_on"], name="case_rmc_monitoring_idx"),
             # R-RMC-1: a region's monitoring list (route.selectors.rmc_monitoring_q) in id
             # order (the API's list, CaseAccess.link_case_ids), its cases and students read from
             # the index alone. The last two are key columns rather than INCLUDE (which SQLite

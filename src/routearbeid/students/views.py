@@ -59,9 +59,7 @@ def student_rows(actor, params, *, in_order: bool = False) -> tuple:
     latest_case = Case.objects.filter(student=OuterRef("pk")).order_by("-opened_on", "-id")
     search = (params.get("q") or "").strip()[:100]
     qs = (
-        visible_students(
-            actor, narrowed=bool(search.split()), searched=bool(search.split()), in_order=in_order
-        )
+        visible_students(actor, searched=bool(search.split()), in_order=in_order)
         .select_related("school", "mentor")
         .annotate(
             case_id=Subquery(latest_case.values("id")[:1]),

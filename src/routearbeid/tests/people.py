@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from routearbeid.core.dates import add_years, today
 from routearbeid.organisations.constants import OrganisationKind, Role
 from routearbeid.organisations.models import Membership, Organisation, Region, User
-from routearbeid.route.constants import HandoverForm, LegalBasis
+from routearbeid.route.constants import HandoverForm, LegalBasis, Stage
 from routearbeid.students.models import Student
 
 
@@ -278,7 +278,6 @@ class Region1:
         elsewhere): in aftercare, outflow 100 days ago, on the RMC's monitoring list until the
         region's age limit (R-RMC-1), unless `stage`, `outflow_on` or `rmc_monitoring_ends_on`
         say otherwise."""
-        from routearbeid.route.constants import Stage
         from routearbeid.route.models import Case
 
         outflow = case_fields.pop("outflow_on", today() - dt.timedelta(days=100))
@@ -301,8 +300,6 @@ class Region1:
         only asked; `monitored` only on the list, and `earlier`, a closed case of the same youth,
         on it too (one youth, two cases). Never counted: a youth of the region whose monitoring
         has ended, and a monitored youth of another region."""
-        from routearbeid.route.constants import Stage
-
         both = self.outflow(self.ready_for_outflow(age=19))
         asked = self.open_case(age=17)
         self.involve(asked, leerplicht=False)
