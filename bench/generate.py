@@ -604,6 +604,7 @@ INVOLVEMENT = Table(
         "consent_given_by",
         "student",
         "student_region",
+        "request_lapsed",
     ],
 )
 HANDOVER = Table(
@@ -1338,13 +1339,14 @@ def generate_school(ctx: Context, plan: SchoolPlan) -> tuple[dict[str, list[str]
                     f"{next_involvement()}\t{created}\t{created}\t{case_id}\t{org_id}\t"
                     f"{person_id}\t{iso[requested]}\t{actor}\t{person_name}\t{iso[involved_on]}\t"
                     "Advies: richting werk met begeleiding.\tlegal_task\t\t"
-                    f"{student_id}\t{region_id}\n"
+                    f"{student_id}\t{region_id}\tf\n"
                 )
             else:
                 add_involvement(
                     f"{next_involvement()}\t{created}\t{created}\t{case_id}\t{org_id}\t{NULL}\t"
                     f"{iso[requested]}\t{actor}\t\t{NULL}\t\tlegal_task\t\t"
-                    f"{student_id}\t{region_id}\n"
+                    # not answered: waits while the case is before aftercare (request_lapsed)
+                    f"{student_id}\t{region_id}\t{'t' if stage == 'withdrawn' else 'f'}\n"
                 )
             involved.append((kind, org_id, reader))
             ev(case_id, requested, actor, school_id, "involvement_requested", asked, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from routearbeid.core.dates import add_months, today
@@ -17,7 +17,7 @@ from routearbeid.organisations.constants import CASE_ROLES, Role
 from routearbeid.route.constants import Situation, Stage
 from routearbeid.route.models import Case, Involvement
 from routearbeid.route.permissions import INVOLVEMENT_ROLE_BY_KIND
-from routearbeid.route.selectors import rmc_monitoring_q, visible_cases_q
+from routearbeid.route.selectors import case_access, rmc_monitoring_q
 
 from .constants import ACTIVE_SIGNAL_STATUSES
 from .models import AftercareCheck, Signal
@@ -25,19 +25,17 @@ from .models import AftercareCheck, Signal
 CHECKIN_HORIZON_DAYS = 30  # check-ins show up a month before they are due
 
 
-def _visible(actor: Actor, case: str) -> Exists | None:
+def _visible(actor: Actor, case: str) -> Q | None:
     """Whether the row's case (`case` is the path to it) is one the actor may see: the same
-    condition as the youth page (`visible_cases_q`), as an EXISTS on that one case.
+    condition as the youth page (`visible_cases_q`), tested on that one case id
+    (CaseAccess.case_id_q).
 
     The worklist's queries start from the small, indexed set of candidate rows (the open signals
     of the actor's organisations, the open check-ins of its schools, the open requests and
     actions for them) and apply this check to those rows, instead of selecting them by
     `case_id IN (every case the actor may see)` (issue #7).
     """
-    condition = visible_cases_q(actor)
-    if condition is None:
-        return None
-    return Exists(Case.objects.filter(condition, pk=OuterRef(f"{case}_id")).order_by())
+    return case_access(actor).case_id_q(f"{case}_id")
 
 
 def _my_signals(actor: Actor) -> QuerySet[Signal] | None:
@@ -95,9 +93,11 @@ def _my_involvement_requests(actor: Actor) -> QuerySet[Involvement] | None:
         return None
     return Involvement.objects.filter(
         visible,
+        # the partial index involvement_waiting_idx: not answered, the case before aftercare
+        # (Involvement.request_lapsed)
         organisation_id__in=org_ids,
         involved_on__isnull=True,
-        case__stage__in=[Stage.CONSULTATION, Stage.ABA, Stage.HANDOVER, Stage.OUTFLOW],
+        request_lapsed=False,
     )
 
 

@@ -35,10 +35,13 @@ MORE_LIMIT = 500  # items of one section when "show all" is chosen; the download
 SECTIONS = ("signals", "checkins", "involvements", "actions")
 
 
-def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
+def _worklist_context(
+    request: HttpRequest, actor, *, bound=None, open_involvement: int | None = None
+) -> dict:
     """The first LIMIT items of each section (or MORE_LIMIT of the one section asked for with
     ?sectie=…) and each section's size; the sizes also feed the navigation badge (the context
-    processor takes them from the request instead of counting again)."""
+    processor takes them from the request instead of counting again). `bound`: the check-in
+    whose form is open, with that form; `open_involvement`: the request whose form is open."""
     on = today()
     counts = selectors.worklist_counts(actor, on=on)
     request.worklist_counts = counts  # type: ignore[attr-defined]
@@ -62,6 +65,8 @@ def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
     if bound is not None and all(c.pk != bound[0] for c in checkins):
         # the check-in whose form failed stays in view, also beyond the first LIMIT
         checkins += list(selectors.my_checkins(actor, on=on).filter(pk=bound[0]))
+    if open_involvement is not None and all(i.pk != open_involvement for i in involvements):
+        involvements += list(selectors.my_involvement_requests(actor).filter(pk=open_involvement))
     meetings = list(selectors.my_meetings(actor))
     student_ids = (
         [s.case.student_id for s in signals]
@@ -81,6 +86,11 @@ def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
         else:
             url = reverse("worklist_checkin", args=[check.pk])
             check.form = LazyForm(url, f"#checkin-{check.pk}")  # type: ignore[attr-defined]
+    for involvement in involvements:
+        # likewise the form to record an involvement: only the one asked for is in the page
+        if involvement.pk != open_involvement:
+            url = reverse("worklist_involvement", args=[involvement.pk])
+            involvement.form = LazyForm(url, f"#involvement-{involvement.pk}")  # type: ignore[attr-defined]
     totals = {
         "signals": counts.signals,
         "checkins": counts.checkins_listed,
@@ -105,6 +115,7 @@ def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
         "today": on,
         "legal_task": LegalBasis.LEGAL_TASK,
         "open_check": bound[0] if bound else None,
+        "open_involvement": open_involvement,
         "nothing": not (signals or checkins or involvements or actions or meetings),
     }
 
@@ -113,6 +124,30 @@ def _worklist_context(request: HttpRequest, actor, *, bound=None) -> dict:
 def worklist(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     return render(request, "aftercare/worklist.html", _worklist_context(request, actor))
+
+
+@login_required
+@require_http_methods(["GET"])
+def worklist_involvement(request: HttpRequest, involvement_id: int) -> HttpResponse:
+    """The form to record one waiting request's involvement and advice (R-OVL-2): to htmx,
+    which loads it when "Record your involvement and advice" is opened, only the form; without
+    JavaScript, the worklist with that form open. The form posts to the youth page's action,
+    as before (issue #7: the worklist no longer carries 25 forms nobody opened)."""
+    actor = actor_for(request.user)
+    involvement = selectors.my_involvement_requests(actor).filter(pk=involvement_id).first()
+    if involvement is None:
+        raise Http404
+    return form_or_page(
+        request,
+        (
+            "aftercare/_involvement_form.html",
+            {"i": involvement, "today": today(), "legal_task": LegalBasis.LEGAL_TASK},
+        ),
+        lambda: (
+            "aftercare/worklist.html",
+            _worklist_context(request, actor, open_involvement=involvement.pk),
+        ),
+    )
 
 
 def _checkin_form(check, on, data=None) -> CheckinQuickForm:

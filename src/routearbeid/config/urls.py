@@ -19,6 +19,11 @@ urlpatterns = [
         aftercare_views.worklist_checkin,
         name="worklist_checkin",
     ),
+    path(
+        "werkvoorraad/verzoek/<int:involvement_id>/",
+        aftercare_views.worklist_involvement,
+        name="worklist_involvement",
+    ),
     path("werkvoorraad/export.<str:fmt>", aftercare_views.worklist_export, name="worklist_export"),
     path("monitoring/", aftercare_views.monitoring, name="monitoring"),
     # One name for both: reverse("monitoring_export") is the CSV, with fmt="xlsx" the Excel file.

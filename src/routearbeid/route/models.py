@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from routearbeid.core.models import TimeStampedModel
 
-from .constants import ENDED_STAGES, HandoverForm, LegalBasis, OutflowProfile, Situation, Stage
+from .constants import (
+    BEFORE_OUTFLOW,
+    ENDED_STAGES,
+    HandoverForm,
+    LegalBasis,
+    OutflowProfile,
+    Situation,
+    Stage,
+)
 
 
 def kept_region() -> models.ForeignKey:
@@ -187,6 +195,12 @@ class Involvement(TimeStampedModel, KeptFromCase):
     )
     consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
     consent_given_by = models.CharField(_("consent given by"), max_length=200, blank=True)
+    # A request not yet answered when the case left the stages before aftercare (or asked for
+    # after that) waits no longer: the worklist leaves it out. Kept from the case's stage, never
+    # edited: save() sets it for a new request, services._set_stage on every change of stage;
+    # the worklist then reads only the waiting requests from their index instead of passing
+    # every unanswered request of withdrawn and finished cases (issue #7).
+    request_lapsed = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("involvement")
@@ -207,7 +221,7 @@ class Involvement(TimeStampedModel, KeptFromCase):
             # the werkvoorraad: the organisation's requests still waiting, oldest first (#7)
             models.Index(
                 fields=["organisation", "requested_on", "id"],
-                condition=Q(involved_on__isnull=True),
+                condition=Q(involved_on__isnull=True, request_lapsed=False),
                 name="involvement_waiting_idx",
             ),
         ]
@@ -223,6 +237,11 @@ class Involvement(TimeStampedModel, KeptFromCase):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.person_name}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.request_lapsed = self.case.stage not in BEFORE_OUTFLOW
+        super().save(*args, **kwargs)
 
 
 class Handover(TimeStampedModel, KeptFromCase):

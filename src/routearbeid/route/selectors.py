@@ -139,6 +139,27 @@ class CaseAccess:
             condition = q if condition is None else condition | q
         return condition
 
+    def case_id_q(self, column: str) -> Q | None:
+        """Whether the case whose id is in the row's `column` (a path such as "case_id") is
+        visible, for rows found by their own index (the worklist's signals, requests and
+        actions): the same condition as case_q, but each partner part looks in its own rows
+        for that case id, one index look-up a row (exists_each), instead of reading the case
+        first and then each part's links (at 1,000,000 cases a work service's 2,600 open
+        signals: 34 -> 20 ms for their count, issue #7). The school's condition stays an
+        EXISTS on the case and its student. None when nothing is allowed."""
+        conditions = []
+        if self.school_ids:
+            own = Case.objects.filter(student__school_id__in=self.school_ids, pk=OuterRef(column))
+            conditions.append(Q(Exists(own.order_by())))
+        for part in self.parts:
+            conditions.append(exists_each(part.rows(), part.field("case"), column))
+        if not conditions:
+            return None
+        condition = conditions[0]
+        for other in conditions[1:]:
+            condition |= other
+        return condition
+
     def case_ids(self) -> QuerySet | None:
         """The ids of the visible cases as one UNION ALL (see visible_case_ids); None when
         nothing is allowed."""
@@ -202,6 +223,17 @@ class CaseAccess:
                 ids = ids.distinct()
             streams.append(list(ids[:stop]))
         return _merged_distinct(streams, stop)
+
+
+def exists_each(rows: QuerySet, field: str, outer: str) -> Q:
+    """EXISTS(a row of `rows` whose `field` equals the outer row's `outer`), tested row by row:
+    one look-up in the index of `rows` for each outer row. The match is written as `>=` and `<=`
+    (the same rows) because PostgreSQL turns an EXISTS whose only reference to the outer row is
+    an equality into a hash of all of `rows`, built before the first outer row is read
+    (convert_EXISTS_to_ANY), and it does so for large sets (a work service's 82,000 links: about
+    20 ms) even when only a few hundred rows are tested (issue #7)."""
+    match = {f"{field}__gte": OuterRef(outer), f"{field}__lte": OuterRef(outer)}
+    return Q(Exists(rows.filter(**match)))
 
 
 def _merged_distinct(streams: list[list[int]], stop: int) -> list[int]:

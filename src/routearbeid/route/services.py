@@ -64,6 +64,11 @@ def _set_stage(
 ) -> None:
     case.stage = stage
     case.save(update_fields=["stage", "updated_at", *extra_fields])
+    # the requests not yet answered wait as long as the case is before aftercare (the worklist)
+    lapsed = stage not in BEFORE_OUTFLOW
+    Involvement.objects.filter(case=case, involved_on__isnull=True).exclude(
+        request_lapsed=lapsed
+    ).update(request_lapsed=lapsed)
     timeline_append(case=case, actor=actor, kind="stage_changed", data={"stage": case.stage})
 
 

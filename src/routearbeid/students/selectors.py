@@ -18,7 +18,12 @@ from .models import Student
 
 
 def visible_students(
-    actor, *, narrowed: bool = False, searched: bool = False, in_order: bool = False
+    actor,
+    *,
+    narrowed: bool = False,
+    searched: bool = False,
+    in_order: bool = False,
+    probed: bool = False,
 ) -> QuerySet[Student]:
     """School roles see their school's students; others only students whose case they may see.
 
@@ -43,9 +48,13 @@ def visible_students(
       every visible student (a work service's 44,000: 230 -> 50 ms). That pays when the set
       is a large share of all students and costs when it is a small one (the walk passes
       everyone else), so the caller decides, by the count (students.views.student_list).
+      With `probed`, for the first pages: each youth the walk passes is looked up in each link
+      set's index instead (route.selectors.exists_each), so no set is hashed at all: a work service's first page
+      at 1,000,000 cases 37 -> 3 ms, where hashing its 82,000 links took 18 ms before the
+      walk began; further on, where the walk passes thousands of youth, the hash is cheaper.
     """
     from routearbeid.route.models import Case
-    from routearbeid.route.selectors import case_access
+    from routearbeid.route.selectors import case_access, exists_each
 
     actor = as_actor(actor)
     access = case_access(actor)
@@ -71,6 +80,13 @@ def visible_students(
                     Q(school_id__in=access.school_ids) | Q(school__region_id__in=regions)
                 )
         return qs
+    if in_order and probed:
+        conditions = [
+            exists_each(part.rows(), part.field("student"), "pk") for part in access.parts
+        ]
+        if access.school_ids:
+            conditions.insert(0, Q(school_id__in=access.school_ids))
+        return Student.objects.filter(reduce(operator.or_, conditions))
     branches = [part.student_ids() for part in access.parts]
     if in_order:
         conditions = [Q(pk__in=branch) for branch in branches]

@@ -35,6 +35,9 @@ PAGE_SIZE = 25
 # finding 25 of them costs about 25 / (their share of all youth) rows walked, against fetching
 # and sorting all of them; at 1,000,000 youth the two meet near a few thousand.
 WALK_FROM = 5_000
+# Up to this many rows before the page, each youth the walk passes is looked up in the access
+# indexes (visible_students(probed=True)); further on, the access sets are hashed once.
+PROBED_ROWS = 100
 SORTS = {
     "name": ("last_name", "first_name", "id"),
     "-name": ("-last_name", "-first_name", "-id"),
@@ -51,15 +54,15 @@ SORT_LABELS = {
 }
 
 
-def student_rows(actor, params, *, in_order: bool = False) -> tuple:
+def student_rows(actor, params, *, in_order: bool = False, probed: bool = False) -> tuple:
     """The filtered, sorted students with their latest case and open signal count (fixed queries).
-    `in_order`: the shape of the visible set for reading a page in the name index's order
-    (students.selectors.visible_students; student_list decides)."""
+    `in_order` and `probed`: the shape of the visible set for reading a page in the name index's
+    order (students.selectors.visible_students; student_list decides)."""
     on = today()
     latest_case = Case.objects.filter(student=OuterRef("pk")).order_by("-opened_on", "-id")
     search = (params.get("q") or "").strip()[:100]
     qs = (
-        visible_students(actor, searched=bool(search.split()), in_order=in_order)
+        visible_students(actor, searched=bool(search.split()), in_order=in_order, probed=probed)
         .select_related("school", "mentor")
         .annotate(
             case_id=Subquery(latest_case.values("id")[:1]),
@@ -125,7 +128,11 @@ def student_list(request: HttpRequest) -> HttpResponse:
         # condition in the shape that allows it (visible_students(in_order=True)). The count
         # stays the one just made: the id set's shape counts faster.
         count = paginator.count
-        walking, _filters = student_rows(actor, request.GET, in_order=True)
+        # the page number, checked against the count (no query)
+        number = paginator.get_page(request.GET.get("page")).number
+        walking, _filters = student_rows(
+            actor, request.GET, in_order=True, probed=(number - 1) * PAGE_SIZE < PROBED_ROWS
+        )
         paginator = Paginator(walking, PAGE_SIZE)
         paginator.count = count  # type: ignore[misc]
     page = paginator.get_page(request.GET.get("page"))

@@ -147,6 +147,12 @@ def build_world() -> World:
     planned2 = meeting_services.meeting_plan(
         actor=r2.route_coordinator, region_id=r2.region.pk, scheduled_on=TODAY
     )
+    # A request to take part that waits for the RMC's answer, in each region (the worklist)
+    waiting, waiting2 = r.open_case(first_name="Wim", last_name="Wacht"), r2.open_case()
+    for region, case in ((r, waiting), (r2, waiting2)):
+        route_services.involvement_request(
+            actor=region.coordinator, case_id=case.pk, organisation_id=region.rmc.pk
+        )
     # The first check-ins are due today, so that they are on the worklists.
     AftercareCheck.objects.filter(case__in=[case_a, case2], sequence=1).update(due_on=TODAY)
     feed_token = calendar_feed_renew(actor=r.coordinator)
@@ -167,6 +173,8 @@ def build_world() -> World:
         meeting2=item2.meeting,
         item2=item2,
         extra={
+            "waiting": waiting.involvements.get(),
+            "waiting2": waiting2.involvements.get(),
             "action": action,
             "action2": action2,
             "employer": employer,
@@ -495,6 +503,18 @@ MATRIX["worklist_checkin"] = [
         NOBODY,
     ),
 ]
+MATRIX["worklist_involvement"] = [
+    Probe(
+        "the form of a request waiting for the RMC (opened on the worklist)",
+        lambda w: {"involvement_id": w.extra["waiting"].pk},
+        frozenset({"rmc_officer"}),
+    ),
+    Probe(
+        "the form of a request in region 2",
+        lambda w: {"involvement_id": w.extra["waiting2"].pk},
+        NOBODY,
+    ),
+]
 MATRIX["monitoring"] = [
     Probe("RMC monitoring list of the own region", none, frozenset({"rmc_officer"}))
 ]
@@ -707,6 +727,8 @@ def test_both_shapes_of_visible_students_agree_for_everyone(world):
         assert whole == narrowed, person.username
         in_order = set(visible_students(person, in_order=True).values_list("pk", flat=True))
         assert whole == in_order, person.username
+        probed = visible_students(person, in_order=True, probed=True)
+        assert whole == set(probed.values_list("pk", flat=True)), person.username
         # the search uses the narrowed shape; the same students as the list, filtered by name
         # (a word of one letter: at the start of a name; of three: anywhere)
         for word in ("a", "ari"):

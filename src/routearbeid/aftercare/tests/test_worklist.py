@@ -197,3 +197,75 @@ def test_the_worklist_renders_no_check_in_form_until_one_is_opened(client, regio
         assert "<html" in whole and "Nour Contact" in whole
         assert '<details class="ra-action" open>' in whole
         assert whole.count(f'action="{url}"') == 1
+
+
+def test_a_request_not_answered_leaves_the_worklist_when_the_case_moves_on(client, region1):
+    """An unanswered request to take part waits while its case is before aftercare: the worklist
+    of the asked organisation shows it until the case is withdrawn or has its outflow, and a
+    request made after that never shows (route.models.Involvement.request_lapsed, issue #7);
+    the organisation still sees the case."""
+    from routearbeid.route.models import Involvement
+    from routearbeid.route.services import case_withdraw
+
+    withdrawn = region1.open_case(first_name="Wim", last_name="Ingetrokken")
+    gone_out = region1.open_case(first_name="Ula", last_name="Uitgestroomd")
+    for case in (withdrawn, gone_out):
+        involvement_request(
+            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.work_service.pk
+        )
+    client.force_login(region1.work_service_manager)
+    page = client.get(URL).content.decode()
+    assert "Wim Ingetrokken" in page and "Ula Uitgestroomd" in page
+
+    case_withdraw(actor=region1.coordinator, case_id=withdrawn.pk, reason="Gaat naar het mbo")
+    region1.outflow(region1.ready_for_outflow(gone_out))
+    page = client.get(URL).content.decode()
+    assert "Wim Ingetrokken" not in page and "Ula Uitgestroomd" not in page
+    waiting = Involvement.objects.filter(organisation=region1.work_service)
+    assert [(i.involved_on, i.request_lapsed) for i in waiting] == [(None, True), (None, True)]
+    assert client.get(reverse("route:student", args=[gone_out.student_id])).status_code == 200
+
+    # asked during aftercare: lapsed from the start; the RMC's answered request is left alone
+    involvement_request(
+        actor=region1.coordinator, case_id=gone_out.pk, organisation_id=region1.swv.pk
+    )
+    asked_late = Involvement.objects.get(case=gone_out, organisation=region1.swv)
+    assert asked_late.request_lapsed
+    answered = Involvement.objects.get(case=gone_out, organisation=region1.rmc)
+    assert answered.involved_on is not None and not answered.request_lapsed
+    client.force_login(region1.swv_officer)
+    assert "Ula Uitgestroomd" not in client.get(URL).content.decode()
+
+
+def test_the_involvement_form_is_loaded_when_opened(client, region1):
+    """R-OVL-2 from the worklist: the page carries no form per request, only a link that htmx
+    follows when "Record your involvement and advice" is opened (issue #7); without JavaScript
+    the link opens the worklist with that form open. Another organisation gets a 404."""
+    from routearbeid.route.models import Involvement
+
+    case = region1.open_case(first_name="Rana", last_name="Gevraagd")
+    involvement_request(actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk)
+    waiting = Involvement.objects.get(case=case, organisation=region1.rmc)
+    url = reverse("worklist_involvement", args=[waiting.pk])
+    action = reverse("route:action", args=[case.student_id, "involvement-record"])
+    client.force_login(region1.rmc_officer)
+
+    page = client.get(URL).content.decode()
+    assert f'hx-get="{url}"' in page and f'href="{url}#involvement-{waiting.pk}"' in page
+    assert action not in page  # no form until it is opened
+
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    html = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in html
+    assert f'action="{action}"' in html
+    assert f'name="involvement-record-organisation" value="{region1.rmc.pk}"' in html
+    assert 'for="inv-advice-' in html
+
+    whole = client.get(url).content.decode()
+    assert "<html" in whole and f'action="{action}"' in whole
+    assert '<details class="ra-action" open><summary class="ra-action__summary">' in whole
+
+    client.force_login(region1.swv_officer)
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+    client.force_login(region1.coordinator)
+    assert client.get(url).status_code == 404

@@ -96,6 +96,16 @@ def test_the_generator_fills_a_fresh_database_consistently_and_writes_a_plan(
         "AND stage IN ('aftercare', 'closed')",
     )[0][0]
     assert monitored > 0
+    # an unanswered request waits exactly while its case is before aftercare
+    # (route.models.Involvement.request_lapsed); both kinds are there
+    waiting = _query(
+        url,
+        driver,
+        "SELECT CASE WHEN c.stage IN ('consultation', 'aba', 'handover', 'outflow') "
+        "THEN 0 ELSE 1 END, i.request_lapsed, COUNT(*) FROM route_involvement i "
+        "JOIN route_case c ON c.id = i.case_id WHERE i.involved_on IS NULL GROUP BY 1, 2",
+    )
+    assert sorted((past, bool(lapsed)) for past, lapsed, _n in waiting) == [(0, False), (1, True)]
 
     plan = json.loads(plan_path.read_text())
     assert plan["cases"] == CASES

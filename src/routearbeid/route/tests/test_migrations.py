@@ -130,3 +130,56 @@ def test_0006_gives_postgresql_an_index_in_the_monitoring_lists_contact_order(re
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "case_rmc_contact_idx" in plan and "Sort" not in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0008_marks_the_requests_that_no_longer_wait():
+    """route 0008: a request to take part not answered while its case is past outflow or
+    withdrawn waits no longer (Involvement.request_lapsed, issue #7); one still before
+    aftercare waits, and an answered one is left as it was."""
+    apps = migrate([("route", "0007_drop_unused_monitoring_end_index")])
+    try:
+        Region = apps.get_model("organisations", "Region")
+        Organisation = apps.get_model("organisations", "Organisation")
+        Student = apps.get_model("students", "Student")
+        Case = apps.get_model("route", "Case")
+        Involvement = apps.get_model("route", "Involvement")
+        region = Region.objects.create(name="Regio")
+        school = Organisation.objects.create(region=region, kind="school", name="ISK")
+        asked = Organisation.objects.create(region=region, kind="work_service", name="Halte Werk")
+        expected = {}
+        for stage in ("consultation", "outflow", "aftercare", "closed", "withdrawn"):
+            student = Student.objects.create(
+                school=school,
+                first_name="Jongere",
+                last_name=stage,
+                date_of_birth=dt.date(2008, 1, 1),
+                municipality="Alkmaar",
+            )
+            after = stage in ("aftercare", "closed")
+            case = Case.objects.create(
+                student=student,
+                student_region=region,
+                opened_on=dt.date(2025, 9, 1),
+                stage=stage,
+                outflow_on=dt.date(2025, 10, 1) if after else None,
+                ended_on=dt.date(2025, 10, 1) if stage in ("closed", "withdrawn") else None,
+            )
+            for answered in (None, dt.date(2025, 9, 20)):
+                involvement = Involvement.objects.create(
+                    case=case,
+                    organisation=asked if answered is None else school,
+                    student=student,
+                    student_region=region,
+                    requested_on=dt.date(2025, 9, 10),
+                    involved_on=answered,
+                )
+                lapsed = answered is None and stage not in ("consultation", "outflow")
+                expected[involvement.pk] = lapsed
+
+        apps = migrate([("route", "0008_involvement_request_lapses")])
+        Involvement = apps.get_model("route", "Involvement")
+        assert dict(Involvement.objects.values_list("pk", "request_lapsed")) == expected
+        assert sum(expected.values()) == 3
+    finally:
+        migrate_to_latest()

@@ -143,8 +143,10 @@ def test_a_large_partner_list_read_along_the_name_index_shows_the_same_pages(
     client, region1, monkeypatch, sort
 ):
     """From WALK_FROM youth on, the youth list reads a page in the name index's order
-    (visible_students(in_order=True), issue #7). The pages, the count and the number of queries
-    are those of the id set's shape; here with a threshold of 1 and pages of 3."""
+    (visible_students(in_order=True), issue #7), the first pages looking each youth up in the
+    access indexes (`probed`), the pages after PROBED_ROWS with the access sets hashed. The
+    pages, the count and the number of queries are those of the id set's shape; here with a
+    threshold of 1 and pages of 3, probed up to the second page or not at all."""
     from routearbeid.route.services import involvement_request
     from routearbeid.students import views
 
@@ -159,8 +161,9 @@ def test_a_large_partner_list_read_along_the_name_index_shows_the_same_pages(
     client.get("/werkvoorraad/")  # the badge is kept in the session from here on
     monkeypatch.setattr(views, "PAGE_SIZE", 3)
 
-    def pages(walk_from):
+    def pages(walk_from, probed_rows=3):
         monkeypatch.setattr(views, "WALK_FROM", walk_from)
+        monkeypatch.setattr(views, "PROBED_ROWS", probed_rows)
         seen = []
         for number in (1, 2, 3):
             with CaptureQueriesContext(connection) as queries:
@@ -169,7 +172,7 @@ def test_a_large_partner_list_read_along_the_name_index_shows_the_same_pages(
         return seen
 
     walked, sorted_set = pages(1), pages(10**9)
-    assert walked == sorted_set
+    assert walked == sorted_set == pages(1, probed_rows=0)
     assert [len(rows) for rows, _count, _queries in walked] == [3, 3, 2]
     assert walked[0][1] == len(names)
 

@@ -48,7 +48,12 @@ def test_partner_records_advice_with_the_keyboard_only(visit, region1):
     assert "/werkvoorraad/" in visitor.page.url
 
     tab_to(visitor, lambda s: s["tag"] == "SUMMARY" and "betrokkenheid" in s["text"])
-    visitor.page.keyboard.press("Enter")  # opens the form
+    before = visitor.page.evaluate("Number(document.documentElement.dataset.raSwaps || 0)")
+    visitor.page.keyboard.press("Enter")  # opens it; the form is loaded then (issue #7)
+    visitor.page.wait_for_function(
+        "n => Number(document.documentElement.dataset.raSwaps || 0) > n", arg=before
+    )
+    visitor.page.locator("textarea[name=involvement-record-advice]").wait_for()
     tab_to(visitor, lambda s: s["label"] == "Betrokken persoon")
     tab_to(visitor, lambda s: s["label"] == "Advies")
     visitor.page.keyboard.type("Werk met jobcoach past bij Yonas.")
