@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,13 +21,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from routearbeid.aftercare import services as aftercare_services
 from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES, SignalKind
-from routearbeid.aftercare.models import Signal, WorkServiceFollowUp
+from routearbeid.aftercare.models import (
+    FollowUpContact,
+    MonitoringNote,
+    SelfReport,
+    Signal,
+    WorkServiceFollowUp,
+)
 from routearbeid.aftercare.schedules import work_service_of
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
 from routearbeid.core.forms import StyledForm
 from routearbeid.core.htmx import LazyForm, form_or_page
 from routearbeid.employment import services as employment_services
+from routearbeid.employment.models import AbaApplication, Provision
 from routearbeid.meetings import services as meeting_services
 from routearbeid.meetings.constants import MeetingStatus
 from routearbeid.meetings.models import OutflowMeeting
@@ -40,7 +49,7 @@ from routearbeid.students.selectors import student_get
 from . import forms, permissions, services
 from .constants import BEFORE_OUTFLOW, Stage
 from .handover_document import may_get_document
-from .models import Case, Handover, handover_of
+from .models import Case, ExemptionDecision, Handover, handover_of
 from .selectors import case_readiness, visible_cases
 from .timeline import describe
 
@@ -77,15 +86,45 @@ def route_map(case: Case | None) -> list[dict]:
     return steps
 
 
-def _case_for_student(actor: Actor, student_id: int) -> Case | None:
-    """The open case of the student, else the latest one the actor may see."""
+# Rows most cases have none of: the case is read with a flag for each (`has_<name>`), and the
+# youth's page reads the rows only where there are some (issue #7: at 1,000,000 cases each
+# query of the page costs about 2 ms, most of it in Django).
+SPARSE_RELATIONS: dict[str, tuple[type[models.Model], str]] = {
+    "aba_applications": (AbaApplication, "case"),
+    "provisions": (Provision, "case"),
+    "exemptions": (ExemptionDecision, "case"),
+    "self_reports": (SelfReport, "case"),
+    "follow_up_contacts": (FollowUpContact, "case"),
+    "monitoring_notes": (MonitoringNote, "case"),
+}
+
+
+def _case_for_student(actor: Actor, student) -> Case | None:
+    """The open case of the student (a Student, or its id), else the latest one the actor may
+    see; with the student given, the case's `student` is that one (no second query)."""
+    student_id = student if isinstance(student, int) else student.pk
+    flags = {
+        f"has_{name}": Exists(model._default_manager.filter(**{field: OuterRef("pk")}))
+        for name, (model, field) in SPARSE_RELATIONS.items()
+    }
     cases = list(
         visible_cases(actor)
         .filter(student_id=student_id)
-        .select_related("handover__receiving_organisation")  # for all parts of the page
+        # for all parts of the page
+        .select_related("handover__receiving_organisation", "work_service_follow_up")
+        .annotate(**flags)
         .order_by("-opened_on", "-id")
     )
+    if not isinstance(student, int):
+        for case in cases:
+            case.student = student
     return next((c for c in cases if c.is_open), cases[0] if cases else None)
+
+
+def _sparse(case: Case, name: str, rows):
+    """`rows` of the relation `name` (SPARSE_RELATIONS), or none without a query when the case
+    was read with its flag and the flag says there are none."""
+    return rows if getattr(case, f"has_{name}", True) else []
 
 
 # --- actions -------------------------------------------------------------------------------------
@@ -723,25 +762,33 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
                 "agenda_items": case.agenda_items.select_related("meeting")
                 .prefetch_related("advice__organisation")
                 .order_by("-meeting__scheduled_on"),
-                "aba_applications": case.aba_applications.all(),
-                "provisions": case.provisions.select_related("employment__employer"),
+                "aba_applications": _sparse(case, "aba_applications", case.aba_applications.all()),
+                "provisions": _sparse(
+                    case, "provisions", case.provisions.select_related("employment__employer")
+                ),
                 "handover": handover,
                 "employments": case.employments.select_related("employer"),
-                "exemptions": case.exemptions.all(),
+                "exemptions": _sparse(case, "exemptions", case.exemptions.all()),
                 "checks": (checks := list(case.checks.select_related("retry_of"))),
                 "today": today(),
                 "next_check": (
                     next_check := next((c for c in checks if c.recorded_on is None), None)
                 ),
-                "self_reports": case.self_reports.all()[:20],
+                "self_reports": _sparse(case, "self_reports", case.self_reports.all()[:20]),
                 # the work service's follow-up and the RMC's notes exist only after outflow
-                "follow_up": WorkServiceFollowUp.objects.filter(case=case).first()
-                if after_outflow
-                else None,
-                "follow_up_contacts": case.follow_up_contacts.select_related("recorded_by")[:50]
+                "follow_up": _follow_up(case) if after_outflow else None,
+                "follow_up_contacts": _sparse(
+                    case,
+                    "follow_up_contacts",
+                    case.follow_up_contacts.select_related("recorded_by")[:50],
+                )
                 if after_outflow
                 else [],
-                "monitoring_notes": case.monitoring_notes.select_related("recorded_by")[:50]
+                "monitoring_notes": _sparse(
+                    case,
+                    "monitoring_notes",
+                    case.monitoring_notes.select_related("recorded_by")[:50],
+                )
                 if after_outflow and _rmc_of_region(actor, case)
                 else [],
                 "signals": Signal.objects.filter(
@@ -771,6 +818,14 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
     return context
 
 
+def _follow_up(case: Case) -> WorkServiceFollowUp | None:
+    """The work service's follow-up of the case, if any (read with the case where it was)."""
+    try:
+        return case.work_service_follow_up
+    except WorkServiceFollowUp.DoesNotExist:
+        return None
+
+
 def _contacts(case: Case, involvements, handover: Handover | None) -> list[tuple[str, str]]:
     contacts = [(str(_("Mentor")), str(case.student.mentor or "–"))]
     for inv in involvements:
@@ -793,7 +848,7 @@ def _get_student_or_404(actor, student_id):
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     student = _get_student_or_404(actor, student_id)
-    case = _case_for_student(actor, student.pk)
+    case = _case_for_student(actor, student)
     return render(
         request, "route/student_detail.html", _page_context(request, actor, student, case)
     )

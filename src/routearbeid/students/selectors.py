@@ -143,7 +143,7 @@ def student_get(*, actor, student_id: int, log: bool = True) -> Student:
     try:
         student = (
             visible_students(actor, narrowed=True)
-            .select_related("school__region")
+            .select_related("school__region", "mentor")
             .get(pk=student_id)
         )
     except (Student.DoesNotExist, ValueError, TypeError):

@@ -38,6 +38,8 @@ WALK_FROM = 5_000
 # Up to this many rows before the page, each youth the walk passes is looked up in the access
 # indexes (visible_students(probed=True)); further on, the access sets are hashed once.
 PROBED_ROWS = 100
+# A name search with up to this many matches is read as their ids first (_searched_page).
+SEARCHED_IDS = 5_000
 SORTS = {
     "name": ("last_name", "first_name", "id"),
     "-name": ("-last_name", "-first_name", "-id"),
@@ -116,27 +118,11 @@ def student_list(request: HttpRequest) -> HttpResponse:
         # The functional administrator and the privacy officer do no case work (need to know).
         raise Http404
     qs, filters = student_rows(actor, request.GET)
-    paginator = Paginator(qs, PAGE_SIZE)
     has_filters = any(value for name, value in filters.items() if name != "sort")
-    if not has_filters:
-        # The whole list of a partner is counted from its links alone (issue #7).
-        known = case_access(actor).link_count(of="student")
-        if known is not None:
-            paginator.count = known  # type: ignore[misc]
-    if paginator.count >= WALK_FROM and filters["sort"] in ("name", "-name") and not filters["q"]:
-        # Many youth, by name: read the page by walking the name index, with the same
-        # condition in the shape that allows it (visible_students(in_order=True)). The count
-        # stays the one just made: the id set's shape counts faster.
-        count = paginator.count
-        # the page number, checked against the count (no query)
-        number = paginator.get_page(request.GET.get("page")).number
-        walking, _filters = student_rows(
-            actor, request.GET, in_order=True, probed=(number - 1) * PAGE_SIZE < PROBED_ROWS
-        )
-        paginator = Paginator(walking, PAGE_SIZE)
-        paginator.count = count  # type: ignore[misc]
-    page = paginator.get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    page, rows = _searched_page(qs, request.GET.get("page")) if filters["q"] else (None, [])
+    if page is None:
+        page = _list_page(actor, request, qs, filters, has_filters)
+        rows = list(page.object_list)
     signal_counts = dict(
         Signal.objects.filter(
             case_id__in=[r.case_id for r in rows if r.case_id],
@@ -187,6 +173,46 @@ def student_list(request: HttpRequest) -> HttpResponse:
         "may_import": bool(importing.importing_school_ids(actor)),
     }
     return render(request, "students/student_list.html", context)
+
+
+def _list_page(actor, request, qs, filters, has_filters):
+    """The page of the list: counted from a partner's links when it is the whole list, and read
+    along the name index when it is long and in name order."""
+    paginator = Paginator(qs, PAGE_SIZE)
+    if not has_filters:
+        # The whole list of a partner is counted from its links alone (issue #7).
+        known = case_access(actor).link_count(of="student")
+        if known is not None:
+            paginator.count = known  # type: ignore[misc]
+    if not filters["q"] and filters["sort"] in ("name", "-name") and paginator.count >= WALK_FROM:
+        # Many youth, by name: read the page by walking the name index, with the same
+        # condition in the shape that allows it (visible_students(in_order=True)). The count
+        # stays the one just made: the id set's shape counts faster.
+        count = paginator.count
+        # the page number, checked against the count (no query)
+        number = paginator.get_page(request.GET.get("page")).number
+        walking, _filters = student_rows(
+            actor, request.GET, in_order=True, probed=(number - 1) * PAGE_SIZE < PROBED_ROWS
+        )
+        paginator = Paginator(walking, PAGE_SIZE)
+        paginator.count = count  # type: ignore[misc]
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _searched_page(qs, number) -> tuple:
+    """A name search's page from one search: the ids of all its matches in order (at most
+    SEARCHED_IDS), which give the count and the page, and then the page's rows by id. The count
+    and the page each searched the names and tested each match against the access rules: twice
+    the same work (a work service's search at 1,000,000 cases: 11 and 13 ms of SQL). With more
+    matches than that, (None, []): the count and the page the usual way."""
+    ids = list(qs.values_list("pk", flat=True)[: SEARCHED_IDS + 1])
+    if len(ids) > SEARCHED_IDS:
+        return None, []
+    page = Paginator(ids, PAGE_SIZE).get_page(number)
+    wanted = list(page.object_list)
+    by_id = {row.pk: row for row in qs.filter(pk__in=wanted).order_by()}
+    page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
+    return page, page.object_list
 
 
 STUDENT_COLUMNS = [

@@ -158,8 +158,10 @@ def test_youth_page_query_count_does_not_grow(client, region1, django_assert_num
 
 
 # 3 fewer since the worklist badge is kept in the session, 3 since the session is saved at most
-# once a minute, 7 since the forms of their own load when opened and the handover is read once
-PAGE_QUERIES = 25
+# once a minute, 7 since the forms of their own load when opened and the handover is read once;
+# 4 since the case comes with its youth (and mentor) and with flags for the rows most cases have
+# none of (route.views.SPARSE_RELATIONS)
+PAGE_QUERIES = 21
 
 
 # --- forms of their own load when opened (issue #7) ---------------------------------------------
@@ -246,3 +248,41 @@ def test_a_form_not_offered_to_the_user_is_404_also_when_opened(client, region1)
         client.get(action_url(case.student, "withdraw"), headers={"HX-Request": "true"}).status_code
         == 404
     )
+
+
+def test_the_youth_page_reads_the_rows_most_cases_lack_only_where_there_are_some(
+    client, region1, django_assert_num_queries
+):
+    """The case comes with a flag for each relation most cases have no rows of
+    (route.views.SPARSE_RELATIONS, issue #7): the page reads those rows only where the flag says
+    there are some, and shows them as before."""
+    from routearbeid.route.services import exemption_record
+    from routearbeid.route.views import SPARSE_RELATIONS, _case_for_student
+
+    with_rows = region1.open_case(age=16, first_name="Elif", last_name="Vrijgesteld")
+    region1.involve(with_rows)  # Leerplicht takes part, and records its decision
+    exemption_record(
+        actor=region1.leerplicht_officer,
+        case_id=with_rows.pk,
+        reference="LP-2026-77",
+        decided_on=today(),
+        ends_on=today() + dt.timedelta(days=30),
+    )
+    without = region1.open_case(age=16, first_name="Bo", last_name="Zonder")
+    flags = {
+        case.pk: {
+            name
+            for name in SPARSE_RELATIONS
+            if getattr(_case_for_student(region1.coordinator, case.student), f"has_{name}")
+        }
+        for case in (with_rows, without)
+    }
+    assert flags == {with_rows.pk: {"exemptions"}, without.pk: set()}
+
+    client.force_login(region1.coordinator)
+    client.get(page_url(without.student))
+    with django_assert_num_queries(PAGE_QUERIES):
+        client.get(page_url(without.student))
+    with django_assert_num_queries(PAGE_QUERIES + 1):  # the exemption itself
+        page = client.get(page_url(with_rows.student)).content.decode()
+    assert "LP-2026-77" in page

@@ -138,6 +138,44 @@ def test_a_search_keeps_the_lists_name_order(client, region1, sort):
         assert len(found) >= 3 and found == [pk for pk in everyone if pk in set(found)]
 
 
+@pytest.mark.parametrize("who", ["coordinator", "work_service_manager"])
+def test_a_search_reads_its_matches_ids_once_and_shows_the_same_pages(
+    client, region1, monkeypatch, who
+):
+    """A name search takes the ids of its matches in order once, and its count and page from
+    them (students.views._searched_page, issue #7), instead of searching for the count and again
+    for the page: one query fewer, the same count and pages as the usual way (with more than
+    SEARCHED_IDS matches), for a school and for a partner; nobody the partner may not see."""
+    from routearbeid.route.services import involvement_request
+    from routearbeid.students import views
+
+    for n in range(7):
+        case = region1.open_case(region1.student(first_name=f"Sara{n}", last_name=f"Haddad{n % 3}"))
+        if n % 2 == 0:  # the work service is asked for four of them
+            involvement_request(
+                actor=region1.coordinator, case_id=case.pk, organisation_id=region1.work_service.pk
+            )
+    client.force_login(getattr(region1, who))
+    client.get("/werkvoorraad/")  # the badge is kept in the session from here on
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+
+    def pages(searched_ids):
+        monkeypatch.setattr(views, "SEARCHED_IDS", searched_ids)
+        seen = []
+        for number in (1, 2, 3):
+            with CaptureQueriesContext(connection) as queries:
+                page = client.get("/jongeren/", {"q": "sara", "page": number}).context["page"]
+            seen.append(([s.pk for s in page.object_list], page.paginator.count, len(queries)))
+        return seen
+
+    once, usual = pages(100), pages(1)
+    assert [(rows, count) for rows, count, _n in once] == [(r, c) for r, c, _n in usual]
+    assert [n + 1 for _r, _c, n in once] == [n for _r, _c, n in usual]
+    expected = 7 if who == "coordinator" else 4
+    seen = [pk for rows, _c, _n in once for pk in rows]  # (a page past the last is the last)
+    assert once[0][1] == expected and len(set(seen)) == expected
+
+
 @pytest.mark.parametrize("sort", ["name", "-name"])
 def test_a_large_partner_list_read_along_the_name_index_shows_the_same_pages(
     client, region1, monkeypatch, sort
