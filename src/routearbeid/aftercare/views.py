@@ -28,11 +28,30 @@ from routearbeid.route.constants import LegalBasis, Situation
 from . import selectors, services
 from .constants import SignalStatus
 from .forms import CheckinQuickForm
-from .selectors import NO_CONTACT_MONTHS
+from .selectors import ACTION_RELATED, NO_CONTACT_MONTHS, REQUEST_RELATED, SIGNAL_RELATED
 
 LIMIT = 25  # items per section on the worklist's first view
 MORE_LIMIT = 500  # items of one section when "show all" is chosen; the download holds every item
 SECTIONS = ("signals", "checkins", "involvements", "actions")
+
+
+# A section with up to this many items is read as their ids in order first (_section).
+SECTION_IDS = 5_000
+
+
+def _section(qs, limit: int, related: tuple[str, ...]) -> tuple[int, list]:
+    """A section's size and its first `limit` items, from one search: the ids of all its
+    items in order, which give the size, then the first items by id with what they are shown
+    with. Counting the section and then reading its first items tested each item against the
+    access rules twice (issue #7: a work service's 2,600 open signals at 1,000,000 cases).
+    With more than SECTION_IDS items: a COUNT and the first items, as before."""
+    ids = list(qs.values_list("pk", flat=True)[: SECTION_IDS + 1])
+    if len(ids) > SECTION_IDS:
+        return qs.order_by().count(), list(qs[:limit])
+    wanted = ids[:limit]
+    rows = qs.model._default_manager.filter(pk__in=wanted).select_related(*related)
+    by_id = {row.pk: row for row in rows}
+    return len(ids), [by_id[pk] for pk in wanted if pk in by_id]
 
 
 def _worklist_context(
@@ -43,25 +62,28 @@ def _worklist_context(
     processor takes them from the request instead of counting again). `bound`: the check-in
     whose form is open, with that form; `open_involvement`: the request whose form is open."""
     on = today()
-    counts = selectors.worklist_counts(actor, on=on)
-    request.worklist_counts = counts  # type: ignore[attr-defined]
     expanded = request.GET.get("sectie", "")
     if expanded not in SECTIONS:
         expanded = ""
 
-    def first(name, qs):
-        return list(qs[: MORE_LIMIT if expanded == name else LIMIT])
+    def limit(name):
+        return MORE_LIMIT if expanded == name else LIMIT
 
-    signals = first("signals", selectors.my_signals(actor)) if counts.signals else []
-    checkins = (
-        first("checkins", selectors.my_checkins(actor, on=on)) if counts.checkins_listed else []
+    signals_n, signals = _section(selectors.my_signals(actor), limit("signals"), SIGNAL_RELATED)
+    involvements_n, involvements = _section(
+        selectors.my_involvement_requests(actor), limit("involvements"), REQUEST_RELATED
     )
-    involvements = (
-        first("involvements", selectors.my_involvement_requests(actor))
-        if counts.involvements
-        else []
+    actions_n, actions = _section(selectors.my_actions(actor), limit("actions"), ACTION_RELATED)
+    listed, due = selectors.checkin_numbers(actor, on=on)
+    counts = selectors.WorklistCounts(
+        signals=signals_n,
+        checkins=due,
+        involvements=involvements_n,
+        actions=actions_n,
+        checkins_listed=listed,
     )
-    actions = first("actions", selectors.my_actions(actor)) if counts.actions else []
+    request.worklist_counts = counts  # type: ignore[attr-defined]
+    checkins = list(selectors.my_checkins(actor, on=on)[: limit("checkins")]) if listed else []
     if bound is not None and all(c.pk != bound[0] for c in checkins):
         # the check-in whose form failed stays in view, also beyond the first LIMIT
         checkins += list(selectors.my_checkins(actor, on=on).filter(pk=bound[0]))

@@ -269,3 +269,30 @@ def test_the_involvement_form_is_loaded_when_opened(client, region1):
     assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
     client.force_login(region1.coordinator)
     assert client.get(url).status_code == 404
+
+
+def test_a_section_read_by_its_ids_shows_the_same_as_counted(client, region1, monkeypatch):
+    """Each section of the worklist is read as the ids of its items in order, which give its
+    size, and then its first items by id (aftercare.views._section, issue #7): the same sizes
+    and the same items in the same order as counted and read the usual way (more than
+    SECTION_IDS items), also with a section shown in full."""
+    from routearbeid.aftercare import views
+
+    for n in range(4):
+        case = region1.open_case(first_name=f"Naam{n}", last_name=f"Achter{n}")
+        involvement_request(
+            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk
+        )
+    client.force_login(region1.rmc_officer)
+    monkeypatch.setattr(views, "LIMIT", 3)
+
+    def seen(section_ids, params):
+        monkeypatch.setattr(views, "SECTION_IDS", section_ids)
+        context = client.get(URL, params).context
+        return [i.pk for i in context["involvements"]], context["totals"], context["more"]
+
+    for params in ({}, {"sectie": "involvements"}):
+        assert seen(5_000, params) == seen(0, params)
+    rows, totals, more = seen(5_000, {})
+    assert len(rows) == 3 and totals["involvements"] == 4 and more["involvements"] == 1
+    assert len(seen(5_000, {"sectie": "involvements"})[0]) == 4
