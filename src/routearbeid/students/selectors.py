@@ -48,10 +48,11 @@ def visible_students(
       every visible student (a work service's 44,000: 230 -> 50 ms). That pays when the set
       is a large share of all students and costs when it is a small one (the walk passes
       everyone else), so the caller decides, by the count (students.views.student_list).
-      With `probed`, for the first pages: each youth the walk passes is looked up in each link
-      set's index instead (route.selectors.exists_each), so no set is hashed at all: a work service's first page
-      at 1,000,000 cases 37 -> 3 ms, where hashing its 82,000 links took 18 ms before the
-      walk began; further on, where the walk passes thousands of youth, the hash is cheaper.
+      With `probed`, for the first pages: each youth the walk passes is looked up in each
+      link set's index instead (route.selectors.exists_each), so no set is hashed at all: a
+      work service's first page at 1,000,000 cases 37 -> 3 ms, where hashing its 82,000 links
+      took 18 ms before the walk began; further on, where the walk passes thousands of youth,
+      the hash is cheaper.
     """
     from routearbeid.route.models import Case
     from routearbeid.route.selectors import case_access, exists_each

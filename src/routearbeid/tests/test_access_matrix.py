@@ -751,3 +751,31 @@ def test_both_shapes_of_visible_students_agree_for_everyone(world):
     school_b = set(Student.objects.filter(school=world.r.other_school).values_list("pk", flat=True))
     assert set(visible_students(both).values_list("pk", flat=True)) == school_b | {world.a}
     assert seen_by_someone == set(everyone)
+
+
+def test_the_worklists_access_test_per_case_id_agrees_with_the_case_condition(world):
+    """The worklist tests each row's case in the actor's own access indexes
+    (CaseAccess.case_id_q, issue #7) instead of the condition on the case (case_q, which the
+    youth page uses): for every person of both regions, the same cases pass, and through the
+    worklist's own rows (the signals' cases) the same signals."""
+    from routearbeid.aftercare.models import Signal
+    from routearbeid.organisations.actors import as_actor
+    from routearbeid.organisations.models import User
+    from routearbeid.route.models import Case
+    from routearbeid.route.selectors import case_access
+
+    people = User.objects.filter(is_active=True).order_by("username")
+    seen = set()
+    for person in people:
+        access = case_access(as_actor(person))
+        by_case, by_id = access.case_q(), access.case_id_q("id")
+        assert (by_case is None) == (by_id is None), person.username
+        if by_case is None:
+            continue
+        cases = set(Case.objects.filter(by_case).values_list("pk", flat=True))
+        assert cases == set(Case.objects.filter(by_id).values_list("pk", flat=True)), person
+        signals = Signal.objects.filter(access.case_id_q("case_id"))
+        assert set(signals.values_list("case_id", flat=True)) <= cases, person.username
+        assert signals.count() == Signal.objects.filter(case_id__in=cases).count(), person
+        seen |= cases
+    assert {world.case_a.pk, world.case_b.pk} <= seen
