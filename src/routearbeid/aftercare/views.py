@@ -49,8 +49,7 @@ def _section(qs, limit: int, related: tuple[str, ...]) -> tuple[int, list]:
     if len(ids) > SECTION_IDS:
         return qs.order_by().count(), list(qs[:limit])
     wanted = ids[:limit]
-    rows = qs.model._default_manager.filter(pk__in=wanted).select_related(*related)
-    by_id = {row.pk: row for row in rows}
+    by_id = qs.model._default_manager.select_related(*related).in_bulk(wanted)
     return len(ids), [by_id[pk] for pk in wanted if pk in by_id]
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
@@ -153,12 +155,7 @@ class CaseAccess:
             conditions.append(Q(Exists(own.order_by())))
         for part in self.parts:
             conditions.append(exists_each(part.rows(), part.field("case"), column))
-        if not conditions:
-            return None
-        condition = conditions[0]
-        for other in conditions[1:]:
-            condition |= other
-        return condition
+        return reduce(operator.or_, conditions) if conditions else None
 
     def case_ids(self) -> QuerySet | None:
         """The ids of the visible cases as one UNION ALL (see visible_case_ids); None when

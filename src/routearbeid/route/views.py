@@ -44,6 +44,7 @@ from routearbeid.organisations.models import Organisation, User
 from routearbeid.portal import selectors as portal_selectors
 from routearbeid.portal import services as portal_services
 from routearbeid.portal import views as portal_views
+from routearbeid.students.models import Student
 from routearbeid.students.selectors import student_get
 
 from . import forms, permissions, services
@@ -99,25 +100,23 @@ SPARSE_RELATIONS: dict[str, tuple[type[models.Model], str]] = {
 }
 
 
-def _case_for_student(actor: Actor, student) -> Case | None:
-    """The open case of the student (a Student, or its id), else the latest one the actor may
-    see; with the student given, the case's `student` is that one (no second query)."""
-    student_id = student if isinstance(student, int) else student.pk
+def _case_for_student(actor: Actor, student: Student) -> Case | None:
+    """The open case of the student, else the latest one the actor may see; the case's
+    `student` is the one given (no second query)."""
     flags = {
         f"has_{name}": Exists(model._default_manager.filter(**{field: OuterRef("pk")}))
         for name, (model, field) in SPARSE_RELATIONS.items()
     }
     cases = list(
         visible_cases(actor)
-        .filter(student_id=student_id)
+        .filter(student=student)
         # for all parts of the page
         .select_related("handover__receiving_organisation", "work_service_follow_up")
         .annotate(**flags)
         .order_by("-opened_on", "-id")
     )
-    if not isinstance(student, int):
-        for case in cases:
-            case.student = student
+    for case in cases:
+        case.student = student
     return next((c for c in cases if c.is_open), cases[0] if cases else None)
 
 
@@ -873,7 +872,7 @@ def case_open_view(request: HttpRequest, student_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The case has been opened."))
             return redirect("route:student", student.pk)
-    context = _page_context(request, actor, student, _case_for_student(actor, student.pk))
+    context = _page_context(request, actor, student, _case_for_student(actor, student))
     context["open_form"] = form
     return render(request, "route/student_detail.html", context)
 
@@ -894,7 +893,7 @@ def case_action(request: HttpRequest, student_id: int, name: str) -> HttpRespons
     The forms inside a row have no GET."""
     actor = actor_for(request.user)
     student = _get_student_or_404(actor, student_id)
-    case = _case_for_student(actor, student.pk)
+    case = _case_for_student(actor, student)
     act = ACTIONS.get(name)
     if act is None or case is None or not act.allowed(actor, case):
         raise Http404
@@ -926,6 +925,6 @@ def case_action(request: HttpRequest, student_id: int, name: str) -> HttpRespons
                 return message.respond(request)
             messages.success(request, message)
             return redirect(f"{request.path.rsplit('/actie/', 1)[0]}/#panel-{act.panel}")
-    case = _case_for_student(actor, student.pk)
+    case = _case_for_student(actor, student)
     context = _page_context(request, actor, student, case, bound=(name, form), errors_for=name)
     return render(request, "route/student_detail.html", context)

@@ -81,19 +81,17 @@ def visible_students(
                     Q(school_id__in=access.school_ids) | Q(school__region_id__in=regions)
                 )
         return qs
-    if in_order and probed:
+    if in_order:
         conditions = [
-            exists_each(part.rows(), part.field("student"), "pk") for part in access.parts
+            exists_each(part.rows(), part.field("student"), "pk")
+            if probed
+            else Q(pk__in=part.student_ids())
+            for part in access.parts
         ]
         if access.school_ids:
             conditions.insert(0, Q(school_id__in=access.school_ids))
         return Student.objects.filter(reduce(operator.or_, conditions))
     branches = [part.student_ids() for part in access.parts]
-    if in_order:
-        conditions = [Q(pk__in=branch) for branch in branches]
-        if access.school_ids:
-            conditions.insert(0, Q(school_id__in=access.school_ids))
-        return Student.objects.filter(reduce(operator.or_, conditions))
     if access.school_ids:
         own = Student.objects.filter(school_id__in=access.school_ids).order_by().values("id")
         branches.insert(0, own)

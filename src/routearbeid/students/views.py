@@ -210,7 +210,7 @@ def _searched_page(qs, number) -> tuple:
         return None, []
     page = Paginator(ids, PAGE_SIZE).get_page(number)
     wanted = list(page.object_list)
-    by_id = {row.pk: row for row in qs.filter(pk__in=wanted).order_by()}
+    by_id = qs.in_bulk(wanted)
     page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
     return page, page.object_list
 
