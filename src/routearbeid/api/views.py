@@ -46,6 +46,7 @@ from routearbeid.route.models import (
     TimelineEvent,
 )
 from routearbeid.route.selectors import (
+    CASE_LIST_RELATED,
     case_access,
     case_get,
     case_list,
@@ -148,6 +149,44 @@ class LinkedCases:
         return sorted(rows, key=lambda case: case.pk)
 
 
+class SchoolCases:
+    """A school's case list in id order, for the paginator: the ids of all its cases that pass
+    the request's filters are read at once (through its students, no ORDER BY), which gives
+    the count and, sorted, each page's ids; then the page's cases by primary key. Sorting a few
+    thousand whole rows in the database to return 25, and counting them again, took 30 ms of a
+    school's list at 1,000,000 cases (issue #7). With more than SCHOOL_IDS cases: None from
+    `read`, and the list is the queryset's own ORDER BY and COUNT."""
+
+    ordered = True
+
+    def __init__(self, ids: list[int], related: tuple[str, ...]):
+        self.ids = ids
+        self.related = related
+
+    @classmethod
+    def read(cls, qs: QuerySet, cap: int) -> SchoolCases | None:
+        ids = list(qs.order_by().values_list("pk", flat=True)[: cap + 1])
+        if len(ids) > cap:
+            return None
+        ids.sort()
+        return cls(ids, CASE_LIST_RELATED)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, item: slice) -> list[Case]:
+        wanted = self.ids[item]
+        rows = Case.objects.select_related(*self.related).in_bulk(wanted)
+        return [rows[pk] for pk in wanted if pk in rows]
+
+
+# A school's case list with up to this many cases is read as ids first (SchoolCases).
+SCHOOL_IDS = 20_000
+
+
 @documented(
     tag="cases",
     list_summary=_("List the cases you may see"),
@@ -189,9 +228,16 @@ class CaseViewSet(ReadOnlyViewSet):
         # Unfiltered, a partner's cases are counted, and its page found, from its links alone
         # (issue #7).
         access = case_access(self.actor)
-        self.known_count = None if self.filtered else access.link_count()
-        rows = qs if self.known_count is None else LinkedCases(access, self.known_count)
-        page = self.paginate_queryset(rows)
+        rows: QuerySet | LinkedCases | SchoolCases | None = None
+        self.known_count = None
+        if not access.parts:
+            rows = SchoolCases.read(qs, SCHOOL_IDS)
+            self.known_count = rows.count() if rows is not None else None
+        elif not self.filtered:
+            self.known_count = access.link_count()
+            if self.known_count is not None:
+                rows = LinkedCases(access, self.known_count)
+        page = self.paginate_queryset(qs if rows is None else rows)
         _log_read(self.actor, "route.case", [c.student_id for c in page])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

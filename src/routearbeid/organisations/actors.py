@@ -30,6 +30,11 @@ class Actor:
     def user_id(self) -> int:
         return self.user.pk
 
+    @property
+    def key(self) -> tuple:
+        """Who this is and in which seats: the key of what is kept per person (core.sqlcache)."""
+        return (self.user.pk, self.seats)
+
     def organisation_ids(self, *roles: str) -> set[int]:
         return {s.organisation_id for s in self.seats if not roles or s.role in roles}
 

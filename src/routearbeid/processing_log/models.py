@@ -41,18 +41,35 @@ class ProcessingLogRecord(models.Model):
     """Append-only: the application has no path that updates or deletes a record, and on
     PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002)."""
 
-    trace_id = models.CharField(max_length=32, db_index=True)
+    # Indexed by Meta.indexes: a plain index only (db_index=True adds a second, LIKE-pattern
+    # index on PostgreSQL that no query uses; every index is one more write per record).
+    trace_id = models.CharField(max_length=32)
     operation = models.CharField(max_length=10, choices=Operation.choices)
     activity = models.CharField(max_length=50)
-    # The data subject is kept as a plain id so that the record survives anonymisation.
-    subject_student_id = models.BigIntegerField(null=True, db_index=True)
+    # The data subject is kept as a plain id so that the record survives anonymisation; its
+    # index is the (subject, at) one in Meta.indexes.
+    subject_student_id = models.BigIntegerField(null=True)
     # PROTECT: a user or organisation that processed personal data cannot be deleted (the log
     # must keep saying who it was, and the trigger would refuse the SET NULL anyway); deactivate.
+    # Django's PROTECT does that (it looks for records through the actor index, and the
+    # organisation's through the (organisation, subject) index) without a database constraint:
+    # a foreign key made every page that shows youth check two rows per youth shown, and lock
+    # the reader's user and organisation rows for it (issue #7). The ids always come from the
+    # request's own user and seats.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_constraint=False,
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OK)
@@ -65,6 +82,7 @@ class ProcessingLogRecord(models.Model):
         indexes = [
             models.Index(fields=["subject_student_id", "-at"]),
             models.Index(fields=["organisation", "subject_student_id"]),
+            models.Index(fields=["trace_id"], name="processing_log_trace_idx"),
         ]
 
     def __str__(self) -> str:

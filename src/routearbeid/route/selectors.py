@@ -368,6 +368,10 @@ def visible_cases(actor) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
+# What a case in a list is read with (case_list; the API's list pages, api.views).
+CASE_LIST_RELATED = ("student", "student__school")
+
+
 def case_list(*, actor, filters: dict | None = None, by_id: bool = False) -> QuerySet[Case]:
     """The cases the actor may see, by the youth's name, or by id (`by_id`, the API's order).
 
@@ -387,7 +391,7 @@ def case_list(*, actor, filters: dict | None = None, by_id: bool = False) -> Que
         qs = Case.objects.filter(pk__in=access.case_ids())  # type: ignore[misc]
     else:
         qs = Case.objects.filter(student__school_id__in=access.school_ids)
-    qs = qs.select_related("student", "student__school")
+    qs = qs.select_related(*CASE_LIST_RELATED)
     filters = filters or {}
     if stage := filters.get("stage"):
         qs = qs.filter(stage=stage)
@@ -439,11 +443,19 @@ class StepReadiness:
         return [c for c in self.checks if not c.met]
 
 
-def case_readiness(*, actor, case: Case, on: dt.date | None = None) -> list[StepReadiness]:
-    """For each next step of the case: the rules met and unmet (the screens' checklist)."""
-    case = case_get(actor=actor, case_id=case.pk, log=False)
+def case_readiness(
+    *, actor, case: Case, on: dt.date | None = None, facts: CaseFacts | None = None
+) -> list[StepReadiness]:
+    """For each next step of the case: the rules met and unmet (the screens' checklist).
+
+    `facts`: what the rules read, already loaded by a caller that read the case through the
+    actor's access (the youth's page reads the same rows for its panels: issue #7, eight
+    queries fewer); without them the case is read again through the actor's access and its
+    facts loaded."""
+    if facts is None:
+        case = case_get(actor=actor, case_id=case.pk, log=False)
+        facts = CaseFacts.load(case)
     on = on or today()
-    facts = CaseFacts.load(case)
     steps: list[machine.Transition] = []
     if case.stage in machine.NEXT_STEP:
         steps.append(machine.NEXT_STEP[case.stage])

@@ -51,6 +51,7 @@ from . import forms, permissions, services
 from .constants import BEFORE_OUTFLOW, Stage
 from .handover_document import may_get_document
 from .models import Case, ExemptionDecision, Handover, handover_of
+from .rules import CaseFacts
 from .selectors import case_readiness, visible_cases
 from .timeline import describe
 
@@ -751,23 +752,47 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
         )
         handover = handover_of(case)
         after_outflow = case.stage in (Stage.AFTERCARE, Stage.CLOSED)
+        agenda_items = list(
+            case.agenda_items.select_related("meeting")
+            .prefetch_related("advice__organisation")
+            .order_by("-meeting__scheduled_on")
+        )
+        aba_applications = list(_sparse(case, "aba_applications", case.aba_applications.all()))
+        employments = list(case.employments.select_related("employer"))
+        exemptions = list(_sparse(case, "exemptions", case.exemptions.all()))
+        # The checklist reads the rows the panels show (the case was read through the actor's
+        # access); aftercare closes by itself on its end date (R-NZ-7): no checklist then.
+        readiness = (
+            case_readiness(
+                actor=actor,
+                case=case,
+                facts=CaseFacts(
+                    case=case,
+                    student=student,
+                    region=student.school.region,
+                    involvements=involvements,
+                    agenda_items=agenda_items,
+                    handover=handover,
+                    employments=employments,
+                    aba_applications=aba_applications,
+                    exemptions=exemptions,
+                ),
+            )
+            if case.stage in BEFORE_OUTFLOW
+            else []
+        )
         context.update(
             {
-                # aftercare closes by itself on its end date (R-NZ-7): no checklist to work through
-                "readiness": case_readiness(actor=actor, case=case)
-                if case.stage in BEFORE_OUTFLOW
-                else [],
+                "readiness": readiness,
                 "involvements": involvements,
-                "agenda_items": case.agenda_items.select_related("meeting")
-                .prefetch_related("advice__organisation")
-                .order_by("-meeting__scheduled_on"),
-                "aba_applications": _sparse(case, "aba_applications", case.aba_applications.all()),
+                "agenda_items": agenda_items,
+                "aba_applications": aba_applications,
                 "provisions": _sparse(
                     case, "provisions", case.provisions.select_related("employment__employer")
                 ),
                 "handover": handover,
-                "employments": case.employments.select_related("employer"),
-                "exemptions": _sparse(case, "exemptions", case.exemptions.all()),
+                "employments": employments,
+                "exemptions": exemptions,
                 "checks": (checks := list(case.checks.select_related("retry_of"))),
                 "today": today(),
                 "next_check": (

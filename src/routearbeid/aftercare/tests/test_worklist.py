@@ -296,3 +296,48 @@ def test_a_section_read_by_its_ids_shows_the_same_as_counted(client, region1, mo
     rows, totals, more = seen(5_000, {})
     assert len(rows) == 3 and totals["involvements"] == 4 and more["involvements"] == 1
     assert len(seen(5_000, {"sectie": "involvements"})[0]) == 4
+
+
+def test_the_worklist_keeps_its_sections_sql_never_their_rows(client, region1, monkeypatch):
+    """A section's ids query is compiled once per person, seats and day (core.sqlcache,
+    issue #7) and run on every load: a request made after the first load shows on the next;
+    a new seat is a new key (the request to the RMC shows for the SWV officer once they also
+    sit at the RMC); another day is a new key too."""
+    from routearbeid.aftercare import selectors
+    from routearbeid.core import sqlcache
+    from routearbeid.organisations.constants import Role
+    from routearbeid.organisations.models import Membership
+
+    sqlcache.clear()  # another test may have kept the same SQL (the same ids, seats and day)
+    built = []
+    original = selectors.my_involvement_requests
+
+    def counting(actor):
+        built.append(actor.user.pk)
+        return original(actor)
+
+    monkeypatch.setattr(selectors, "my_involvement_requests", counting)
+    first = region1.open_case(first_name="Eerste", last_name="Gevraagd")
+    involvement_request(actor=region1.coordinator, case_id=first.pk, organisation_id=region1.rmc.pk)
+    client.force_login(region1.rmc_officer)
+    assert "Eerste Gevraagd" in client.get(URL).content.decode()
+    second = region1.open_case(first_name="Tweede", last_name="Gevraagd")
+    involvement_request(
+        actor=region1.coordinator, case_id=second.pk, organisation_id=region1.rmc.pk
+    )
+    page = client.get(URL).content.decode()
+    assert "Eerste Gevraagd" in page and "Tweede Gevraagd" in page
+    assert built == [region1.rmc_officer.pk]  # built once, run twice
+
+    client.force_login(region1.swv_officer)
+    assert "Tweede Gevraagd" not in client.get(URL).content.decode()
+    Membership.objects.create(
+        user=region1.swv_officer, organisation=region1.rmc, role=Role.RMC_OFFICER
+    )
+    assert "Tweede Gevraagd" in client.get(URL).content.decode()
+    assert built.count(region1.swv_officer.pk) == 2
+
+    with time_machine.travel(dt.datetime.now(tz=AMS) + dt.timedelta(days=1), tick=False):
+        client.force_login(region1.swv_officer)  # the session of yesterday has expired
+        assert "Tweede Gevraagd" in client.get(URL).content.decode()
+    assert built.count(region1.swv_officer.pk) == 3

@@ -81,6 +81,47 @@ def test_the_case_list_is_in_id_order_page_after_page(region1, api, who):
     assert ids == sorted(c.pk for c in cases)
 
 
+@pytest.mark.parametrize("cap", [100, 2])
+def test_a_schools_case_list_is_read_as_ids_first_with_the_same_pages_and_count(
+    region1, api, monkeypatch, cap
+):
+    """A school's case list is read as the ids of all its cases first, sorted in Python, which
+    give the count and each page's ids (api.views.SchoolCases, issue #7): no ORDER BY and no
+    COUNT in the database. With more cases than SCHOOL_IDS (cap 2 here) the list is the
+    queryset's own ORDER BY and COUNT; both give the same count and pages, with the filters."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from routearbeid.api import views
+
+    monkeypatch.setattr(views, "SCHOOL_IDS", cap)
+    names = ["Zwart", "Alberts", "Mulder", "Bakker", "Yilmaz"]
+    cases = [region1.open_case(region1.student(last_name=name)) for name in names]
+    other_school_case(region1)
+    client = api(region1.coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/cases?pageSize=2&page=2").json()
+    assert body["count"] == 5
+    assert [c["id"] for c in body["results"]] == sorted(c.pk for c in cases)[2:4]
+    case_queries = [q["sql"] for q in queries.captured_queries if '"route_case"' in q["sql"]]
+    counted = any("COUNT(" in sql for sql in case_queries)
+    sorted_in_sql = any("ORDER BY" in sql for sql in case_queries)
+    assert (counted, sorted_in_sql) == ((False, False) if cap == 100 else (True, True))
+    ids, url = [], "/api/v1/cases?pageSize=2"
+    while url:
+        page = client.get(url).json()
+        ids += [c["id"] for c in page["results"]]
+        url = page["next"]
+    assert ids == sorted(c.pk for c in cases)
+    assert client.get("/api/v1/cases?page=4&pageSize=2").status_code == 404
+    # a filter narrows the ids read, the count with it
+    from routearbeid.route.models import Case
+
+    Case.objects.filter(pk=cases[1].pk).update(stage=Stage.WITHDRAWN)
+    filtered = client.get("/api/v1/cases?stage=withdrawn").json()
+    assert (filtered["count"], [c["id"] for c in filtered["results"]]) == (1, [cases[1].pk])
+
+
 def test_a_partners_case_count_is_counted_from_its_links(region1, api):
     """Unfiltered, a work service's cases are counted from its involvements and handovers alone
     (route.selectors.CaseAccess.link_count, issue #7): a case with both counts once, a link

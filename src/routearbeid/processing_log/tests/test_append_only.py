@@ -79,11 +79,16 @@ def test_the_application_cannot_update_or_delete_a_record(region1):
 
 
 def test_a_user_who_processed_data_cannot_be_deleted(region1):
-    """The log must keep saying who it was: deactivate instead."""
+    """The log must keep saying who it was: deactivate instead. Django's PROTECT refuses it
+    (the log has no database constraint on the actor or the organisation since migration
+    0003, issue #7); so for the organisation."""
     one_record(region1)
     with pytest.raises(ProtectedError):
         region1.coordinator.delete()
     assert ProcessingLogRecord.objects.filter(actor=region1.coordinator).exists()
+    organisation = ProcessingLogRecord.objects.get(actor=region1.coordinator).organisation
+    with pytest.raises(ProtectedError):
+        organisation.delete()
 
 
 @pytest.mark.skipif(

@@ -160,8 +160,31 @@ def test_youth_page_query_count_does_not_grow(client, region1, django_assert_num
 # 3 fewer since the worklist badge is kept in the session, 3 since the session is saved at most
 # once a minute, 7 since the forms of their own load when opened and the handover is read once;
 # 4 since the case comes with its youth (and mentor) and with flags for the rows most cases have
-# none of (route.views.SPARSE_RELATIONS)
-PAGE_QUERIES = 21
+# none of (route.views.SPARSE_RELATIONS); 8 since the checklist of a case before outflow reads
+# the rows the panels show instead of reading the case and its rows again (route.rules.CaseFacts)
+PAGE_QUERIES = 13
+
+
+def test_the_pages_checklist_is_the_one_of_the_cases_own_facts(client, region1):
+    """Before outflow the page's checklist is made from the rows its panels show (issue #7):
+    the same checks, met and unmet, as case_readiness reading the case and its facts itself,
+    for a case just opened and for one with involvements, an employment and an agenda item."""
+    from routearbeid.route.selectors import case_readiness
+
+    def as_shown(readiness):
+        return [
+            (step.transition, [(c.rule_id, c.met, str(c.message)) for c in step.checks])
+            for step in readiness
+        ]
+
+    opened = region1.open_case()
+    advanced = region1.ready_for_outflow(first_name="Klaar", last_name="Voor")
+    client.force_login(region1.coordinator)
+    for case in (opened, advanced):
+        case.refresh_from_db()
+        page = client.get(page_url(case.student)).context["readiness"]
+        own = case_readiness(actor=region1.coordinator, case=case)
+        assert page and as_shown(page) == as_shown(own)
 
 
 # --- forms of their own load when opened (issue #7) ---------------------------------------------
