@@ -29,6 +29,16 @@ def other_school_case(region1):
     return case_open(actor=region1.other_coordinator, student_id=student.pk)
 
 
+def paged_ids(client, url: str) -> list[int]:
+    """The ids of every page of a list, following `next` from `url`."""
+    ids: list[int] = []
+    while url:
+        body = client.get(url).json()
+        ids += [c["id"] for c in body["results"]]
+        url = body["next"]
+    return ids
+
+
 def problem_of(response) -> dict:
     assert response["Content-Type"].startswith(PROBLEM), response["Content-Type"]
     body = response.json()
@@ -73,11 +83,7 @@ def test_the_case_list_is_in_id_order_page_after_page(region1, api, who):
             organisation_id=region1.work_service.pk,
         )
     client = api(getattr(region1, who))
-    ids, url = [], "/api/v1/cases?pageSize=3"
-    while url:
-        body = client.get(url).json()
-        ids += [c["id"] for c in body["results"]]
-        url = body["next"]
+    ids = paged_ids(client, "/api/v1/cases?pageSize=3")
     assert ids == sorted(c.pk for c in cases)
 
 
@@ -107,11 +113,7 @@ def test_a_schools_case_list_is_read_as_ids_first_with_the_same_pages_and_count(
     counted = any("COUNT(" in sql for sql in case_queries)
     sorted_in_sql = any("ORDER BY" in sql for sql in case_queries)
     assert (counted, sorted_in_sql) == ((False, False) if cap == 100 else (True, True))
-    ids, url = [], "/api/v1/cases?pageSize=2"
-    while url:
-        page = client.get(url).json()
-        ids += [c["id"] for c in page["results"]]
-        url = page["next"]
+    ids = paged_ids(client, "/api/v1/cases?pageSize=2")
     assert ids == sorted(c.pk for c in cases)
     assert client.get("/api/v1/cases?page=4&pageSize=2").status_code == 404
     # a filter narrows the ids read, the count with it
@@ -143,11 +145,7 @@ def test_a_partners_case_count_is_counted_from_its_links(region1, api):
     # the page too is read from the links in id order (CaseAccess.link_case_ids), not from
     # the UNION of every linked id
     assert not [q for q in queries.captured_queries if "UNION" in q["sql"]]
-    ids, url = [], "/api/v1/cases?pageSize=1"
-    while url:
-        page = client.get(url).json()
-        ids += [c["id"] for c in page["results"]]
-        url = page["next"]
+    ids = paged_ids(client, "/api/v1/cases?pageSize=1")
     assert ids == sorted([both.pk, asked.pk, handed_over.pk])
     # the same pages as the general way gives them (a filter that keeps every case)
     general = client.get("/api/v1/cases?stage=consultation&pageSize=2&page=2").json()
@@ -175,11 +173,7 @@ def test_an_rmcs_case_count_and_pages_come_from_its_links_and_its_monitoring_lis
     assert not [q for q in queries.captured_queries if "UNION" in q["sql"]]
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert counts and all('"students_student"' not in count for count in counts)
-    ids, url = [], "/api/v1/cases?pageSize=1"
-    while url:
-        page = client.get(url).json()
-        ids += [c["id"] for c in page["results"]]
-        url = page["next"]
+    ids = paged_ids(client, "/api/v1/cases?pageSize=1")
     assert ids == seen
     # the general way (a filter that keeps every case) gives the same count and pages
     everything = "/api/v1/cases?updatedSince=2000-01-01&pageSize=3&page=2"
