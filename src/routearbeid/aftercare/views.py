@@ -22,6 +22,7 @@ from routearbeid.core import exports, sqlcache
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.core.htmx import LazyForm, form_or_page
+from routearbeid.core.models import in_id_order
 from routearbeid.meetings.models import MeetingAction
 from routearbeid.organisations.actors import actor_for
 from routearbeid.organisations.models import Organisation
@@ -40,16 +41,18 @@ MORE_LIMIT = 500  # items of one section when "show all" is chosen; the download
 SECTIONS = ("signals", "checkins", "involvements", "actions")
 
 
-# The rows of each section read by id (_section)
-SECTION_MODELS = {"signals": Signal, "involvements": Involvement, "actions": MeetingAction}
+# Each section's rows, read by id with what they are shown with (_section)
+SECTION_ROWS = {
+    "signals": (Signal, SIGNAL_RELATED),
+    "involvements": (Involvement, REQUEST_RELATED),
+    "actions": (MeetingAction, ACTION_RELATED),
+}
 
 # A section with up to this many items is read as their ids in order first (_section).
 SECTION_IDS = 5_000
 
 
-def _section(
-    name: str, actor, on, build: Callable[[], QuerySet], limit: int, related: tuple[str, ...]
-) -> tuple[int, list]:
+def _section(name: str, actor, on, build: Callable[[], QuerySet], limit: int) -> tuple[int, list]:
     """A section's size and its first `limit` items, from one search: the ids of all its
     items in order, which give the size, then the first items by id with what they are shown
     with. Counting the section and then reading its first items tested each item against the
@@ -65,10 +68,8 @@ def _section(
     if len(ids) > SECTION_IDS:
         qs = build()
         return qs.order_by().count(), list(qs[:limit])
-    wanted = ids[:limit]
-    model = SECTION_MODELS[name]
-    by_id = model._default_manager.select_related(*related).in_bulk(wanted)
-    return len(ids), [by_id[pk] for pk in wanted if pk in by_id]
+    model, related = SECTION_ROWS[name]
+    return len(ids), in_id_order(model._default_manager.select_related(*related), ids[:limit])
 
 
 def _worklist_context(
@@ -87,7 +88,7 @@ def _worklist_context(
         return MORE_LIMIT if expanded == name else LIMIT
 
     signals_n, signals = _section(
-        "signals", actor, on, lambda: selectors.my_signals(actor), limit("signals"), SIGNAL_RELATED
+        "signals", actor, on, lambda: selectors.my_signals(actor), limit("signals")
     )
     involvements_n, involvements = _section(
         "involvements",
@@ -95,10 +96,9 @@ def _worklist_context(
         on,
         lambda: selectors.my_involvement_requests(actor),
         limit("involvements"),
-        REQUEST_RELATED,
     )
     actions_n, actions = _section(
-        "actions", actor, on, lambda: selectors.my_actions(actor), limit("actions"), ACTION_RELATED
+        "actions", actor, on, lambda: selectors.my_actions(actor), limit("actions")
     )
     listed, due = selectors.checkin_numbers(actor, on=on)
     counts = selectors.WorklistCounts(

@@ -28,6 +28,7 @@ from routearbeid.aftercare.models import (
 )
 from routearbeid.aftercare.selectors import monitoring_regions
 from routearbeid.core.errors import NotFound, PermissionDenied
+from routearbeid.core.models import in_id_order
 from routearbeid.employment import selectors as employment_selectors
 from routearbeid.employment.models import AbaApplication, Employment, Provision
 from routearbeid.meetings import selectors as meeting_selectors
@@ -159,17 +160,15 @@ class SchoolCases:
 
     ordered = True
 
-    def __init__(self, ids: list[int], related: tuple[str, ...]):
+    def __init__(self, ids: list[int]):
         self.ids = ids
-        self.related = related
 
     @classmethod
     def read(cls, qs: QuerySet, cap: int) -> SchoolCases | None:
         ids = list(qs.order_by().values_list("pk", flat=True)[: cap + 1])
         if len(ids) > cap:
             return None
-        ids.sort()
-        return cls(ids, CASE_LIST_RELATED)
+        return cls(sorted(ids))
 
     def count(self) -> int:
         return len(self.ids)
@@ -178,9 +177,7 @@ class SchoolCases:
         return len(self.ids)
 
     def __getitem__(self, item: slice) -> list[Case]:
-        wanted = self.ids[item]
-        rows = Case.objects.select_related(*self.related).in_bulk(wanted)
-        return [rows[pk] for pk in wanted if pk in rows]
+        return in_id_order(Case.objects.select_related(*CASE_LIST_RELATED), self.ids[item])
 
 
 # A school's case list with up to this many cases is read as ids first (SchoolCases).

@@ -18,6 +18,7 @@ from routearbeid.aftercare.models import Signal
 from routearbeid.core import exports
 from routearbeid.core.dates import add_years, today
 from routearbeid.core.errors import DomainError, NotFound
+from routearbeid.core.models import in_id_order
 from routearbeid.organisations.actors import actor_for
 from routearbeid.organisations.models import Organisation, User
 from routearbeid.processing_log.services import processing_log_record
@@ -209,9 +210,7 @@ def _searched_page(qs, number) -> tuple:
     if len(ids) > SEARCHED_IDS:
         return None, []
     page = Paginator(ids, PAGE_SIZE).get_page(number)
-    wanted = list(page.object_list)
-    by_id = qs.in_bulk(wanted)
-    page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
+    page.object_list = in_id_order(qs, list(page.object_list))
     return page, page.object_list
 
 
