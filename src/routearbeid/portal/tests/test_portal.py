@@ -3,11 +3,13 @@ sees about themselves, and the languages (R-NZ-4)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import re
 
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from routearbeid.aftercare.constants import ReportChannel
@@ -212,7 +214,16 @@ def test_a_bad_report_answers_200_so_the_token_never_reaches_the_request_log(cli
     assert not [r for r in caplog.records if r.name in ("django.request", "django.server")]
 
 
-def test_rate_limit_per_token_429_and_nothing_stored(client, youth):
+@pytest.fixture
+def still_clock():
+    """The limits count in fixed windows of the clock (a minute, an hour): a test that made its
+    requests across the turn of a minute would start counting again halfway. The clock stands
+    still in these tests and moves only where a test moves it."""
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC), tick=False) as clock:
+        yield clock
+
+
+def test_rate_limit_per_token_429_and_nothing_stored(client, youth, still_clock):
     case, token = youth
     for _ in range(ratelimit.REPORTS_PER_HOUR_PER_TOKEN):
         assert client.post(url(token), {"kind": "other"}).status_code == 302
@@ -221,9 +232,13 @@ def test_rate_limit_per_token_429_and_nothing_stored(client, youth):
     assert response["Retry-After"]
     assert SelfReport.objects.filter(case=case).count() == ratelimit.REPORTS_PER_HOUR_PER_TOKEN
     assert not SelfReport.objects.filter(case=case, kind="lost_job").exists()
+    # the next hour the youth may report again
+    still_clock.shift(dt.timedelta(hours=1))
+    assert client.post(url(token), {"kind": "lost_job"}).status_code == 302
+    assert SelfReport.objects.filter(case=case, kind="lost_job").exists()
 
 
-def test_rate_limit_per_address_429(client, youth):
+def test_rate_limit_per_address_429(client, youth, still_clock):
     _case, token = youth
     for _ in range(ratelimit.REQUESTS_PER_MINUTE_PER_IP):
         assert client.get(url(token)).status_code == 200
@@ -232,9 +247,14 @@ def test_rate_limit_per_address_429(client, youth):
     assert client.get(url("guess")).status_code == 429
     # another address is not limited
     assert client.get(url(token), REMOTE_ADDR="10.0.0.2").status_code == 200
+    # the next minute the address is let in again
+    still_clock.shift(dt.timedelta(minutes=1))
+    assert client.get(url(token)).status_code == 200
 
 
-def test_rate_limit_counts_the_client_behind_our_proxy_not_the_proxy(client, youth, settings):
+def test_rate_limit_counts_the_client_behind_our_proxy_not_the_proxy(
+    client, youth, settings, still_clock
+):
     """Behind one trusted proxy every request comes from the proxy's address: the limit counts
     the client the proxy saw (accounts.ip.client_ip), so one youth does not lock out the rest."""
     settings.ROUTEARBEID_TRUSTED_PROXY_COUNT = 1
