@@ -14,12 +14,14 @@ def worklist(request):
     """The count beside "Worklist" in the navigation, only when logged in.
 
     Counting costs up to four COUNT queries (aftercare.selectors.worklist_counts), 25-40 ms of SQL
-    at 1,000,000 cases, on every page. The numbers are therefore kept in the user's session (saved
-    on every request anyway) for settings.ROUTEARBEID_BADGE_SECONDS (60): someone else's write (a
+    at 1,000,000 cases, on every page. The numbers are therefore kept in the user's session (whose
+    expiry is moved on at most once a minute anyway; core.middleware) for
+    settings.ROUTEARBEID_BADGE_SECONDS (60): someone else's write (a
     new signal, a request to take part) shows in the badge within that time. They are counted again
     at once after the user's own write (WorklistBadgeMiddleware drops them on any POST), on a new
     day, and on the worklist page itself, which counts its sections anyway and leaves them on the
-    request; those are used and kept here. The session is per user and shared by every server
+    request; those are used and kept here (the session written only when they changed or the kept
+    ones are old). The session is per user and shared by every server
     process, so no process shows another's or an older count."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or request.path.startswith("/beheer/"):
@@ -42,18 +44,21 @@ def _badge(request, actor):
     now = time.time()
     counts = getattr(request, "worklist_counts", None)
     session = getattr(request, "session", None)
-    if counts is None and session is not None and request.method == "GET":
-        kept = session.get(BADGE)
-        if (
-            isinstance(kept, dict)
-            and kept.get("on") == on
-            and 0 <= now - kept.get("at", 0) < settings.ROUTEARBEID_BADGE_SECONDS
-        ):
-            return WorklistCounts(*kept["counts"])
+    kept = session.get(BADGE) if session is not None else None
+    fresh = (
+        isinstance(kept, dict)
+        and kept.get("on") == on
+        and 0 <= now - kept.get("at", 0) < settings.ROUTEARBEID_BADGE_SECONDS
+    )
+    if counts is None and fresh and request.method == "GET":
+        return WorklistCounts(*kept["counts"])
     if counts is None:
         counts = worklist_counts(actor)
-    if session is not None:
-        session[BADGE] = {"on": on, "at": now, "counts": list(astuple(counts))}
+    numbers = list(astuple(counts))
+    # The worklist counts anyway: the session is written only when its numbers differ from the
+    # kept ones or those are old, not on every view of the worklist (a session UPDATE each).
+    if session is not None and not (fresh and kept.get("counts") == numbers):
+        session[BADGE] = {"on": on, "at": now, "counts": numbers}
     return counts
 
 

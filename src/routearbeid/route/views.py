@@ -29,6 +29,7 @@ from routearbeid.aftercare.models import (
     WorkServiceFollowUp,
 )
 from routearbeid.aftercare.schedules import work_service_of
+from routearbeid.core import sqlcache
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
 from routearbeid.core.forms import StyledForm
@@ -38,7 +39,7 @@ from routearbeid.employment.models import AbaApplication, Provision
 from routearbeid.meetings import services as meeting_services
 from routearbeid.meetings.constants import MeetingStatus
 from routearbeid.meetings.models import OutflowMeeting
-from routearbeid.organisations.actors import Actor, actor_for
+from routearbeid.organisations.actors import Actor, actor_for, as_actor
 from routearbeid.organisations.constants import OrganisationKind, Role
 from routearbeid.organisations.models import Organisation, User
 from routearbeid.portal import selectors as portal_selectors
@@ -52,7 +53,7 @@ from .constants import BEFORE_OUTFLOW, Stage
 from .handover_document import may_get_document
 from .models import Case, ExemptionDecision, Handover, handover_of
 from .rules import CaseFacts
-from .selectors import case_readiness, visible_cases
+from .selectors import case_access, case_readiness, visible_cases
 from .timeline import describe
 
 # The five steps of the seed, and the stages that count as having passed each.
@@ -104,15 +105,28 @@ SPARSE_RELATIONS: dict[str, tuple[type[models.Model], str]] = {
 def _case_for_student(actor: Actor, student: Student) -> Case | None:
     """The open case of the student, else the latest one the actor may see; the case's
     `student` is the one given (no second query)."""
+    actor = as_actor(actor)
     flags = {
         f"has_{name}": Exists(model._default_manager.filter(**{field: OuterRef("pk")}))
         for name, (model, field) in SPARSE_RELATIONS.items()
     }
+    if case_access(actor).parts:
+        # Partner seats: which of the youth's cases this person may see is asked from SQL
+        # compiled once per person and day (core.sqlcache; issue #7), then the cases are read
+        # by id, so their long access rule is not compiled again for every youth.
+        seen = sqlcache.rows(
+            ("case_for_student", actor.key, today()),
+            lambda pk: visible_cases(actor).filter(student_id=pk).values_list("pk"),
+            args=(student.pk,),
+        )
+        if not seen:
+            return None
+        cases_qs = Case.objects.filter(pk__in=sorted(pk for (pk,) in seen))
+    else:
+        cases_qs = visible_cases(actor).filter(student=student)
     cases = list(
-        visible_cases(actor)
-        .filter(student=student)
         # for all parts of the page
-        .select_related("handover__receiving_organisation", "work_service_follow_up")
+        cases_qs.select_related("handover__receiving_organisation", "work_service_follow_up")
         .annotate(**flags)
         .order_by("-opened_on", "-id")
     )

@@ -174,3 +174,40 @@ def test_a_kept_badge_belongs_to_its_session_only(client, region1, three_request
     other = Client()
     other.force_login(region1.coordinator)
     assert badge(other) is None  # the coordinator has nothing to do: not the RMC's kept 3
+
+
+def test_the_worklist_writes_the_session_only_when_the_badges_numbers_change(
+    client, region1, three_requests
+):
+    """The worklist counts its sections on every view and keeps the numbers for the badge; the
+    session (a row in the database) is written again only when they differ from the kept ones
+    or those are older than a minute, not on every view."""
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(URL).status_code == 200
+        return sum(
+            q["sql"].startswith(("UPDATE", "INSERT")) and "django_session" in q["sql"]
+            for q in seen.captured_queries
+        )
+
+    with time_machine.travel("2026-11-30 10:00:00+01:00", tick=False) as traveller:
+        client.force_login(region1.rmc_officer)
+        client.get(URL)
+        assert session_writes() == 0
+        traveller.shift(30)
+        assert session_writes() == 0
+        # a new request to take part: the numbers change, the badge is written with them
+        case = region1.open_case(first_name="Vier", last_name="Meer")
+        involvement_request(
+            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk
+        )
+        assert session_writes() == 1
+        assert badge(client) == "4"
+        # the same numbers after more than a minute: kept afresh, so other pages need not count
+        traveller.shift(61)
+        assert session_writes() == 1
+        assert session_writes() == 0

@@ -191,9 +191,11 @@ def test_youth_page_in_aftercare_query_count_does_not_grow_with_follow_up(
 # at most once a minute and the handover is read with the case, 6 fewer for the school and 8 for
 # the work service (which reads the handover in several of its checks); since the case comes
 # with its youth, mentor and follow-up and with flags for the rows most cases have none of
-# (route.views.SPARSE_RELATIONS), 6 fewer for each
+# (route.views.SPARSE_RELATIONS), 6 fewer for each; 2 more for the work service since whether it
+# may see the youth and which of the youth's cases is asked first, by id, from SQL compiled once
+# per person and day (students.selectors.student_get, route.views._case_for_student; issue #7)
 AFTERCARE_PAGE_QUERIES = 17
-AFTERCARE_PAGE_QUERIES_WORK_SERVICE = 18
+AFTERCARE_PAGE_QUERIES_WORK_SERVICE = 20
 
 
 def test_r_rmc_1_no_monitoring_note_before_the_youth_leaves_school(client, region1, clock):

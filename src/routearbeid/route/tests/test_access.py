@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from routearbeid.aftercare import services as aftercare_services
 from routearbeid.aftercare.models import Signal
+from routearbeid.core import sqlcache
 from routearbeid.core.dates import add_years, birthday, today
 from routearbeid.core.errors import NotFound, PermissionDenied
 from routearbeid.employment import services as employment_services
@@ -105,12 +106,17 @@ def test_not_visible_case_reads_exactly_like_a_missing_case(region1):
     assert case_get(actor=region1.coordinator, case_id=case.pk).pk == case.pk
 
 
-def test_bad_ids_are_not_found_not_a_crash(region1):
-    for bad in ("abc", None, -1):
+def test_bad_ids_are_not_found_not_a_crash(region1, client):
+    for bad in ("abc", None, -1, 2**70):
         with pytest.raises(NotFound):
             case_get(actor=region1.coordinator, case_id=bad)
-        with pytest.raises(NotFound):
-            student_get(actor=region1.coordinator, student_id=bad)
+        for person in (region1.coordinator, region1.work_service_manager):
+            with pytest.raises(NotFound):
+                student_get(actor=person, student_id=bad)
+    # the youth page takes any number of digits
+    for person in (region1.coordinator, region1.work_service_manager, region1.rmc_officer):
+        client.force_login(person)
+        assert client.get(f"/jongeren/{2**70}/").status_code == 404
 
 
 def test_case_timeline_is_scoped_like_the_case(region1):
@@ -171,6 +177,27 @@ def test_work_service_sees_a_case_once_asked_to_be_involved(region1):
     ask(region1, case, region1.work_service)
     assert_sees(region1.work_service_manager, case)
     assert_not_sees(region1.work_service_manager, untouched)
+
+
+def test_a_partners_youth_pages_share_one_kept_query_that_asks_for_each_youth(client, region1):
+    """For partner seats, whether a youth's page may open is asked from SQL compiled once per
+    person and day (core.sqlcache; issue #7), with each youth's id put in: one youth's answer
+    never opens another's page, a new link counts from the next request on, and another
+    person's seats have their own query."""
+    sqlcache.clear()
+    seen, unseen = region1.open_case(), region1.open_case()
+    ask(region1, seen, region1.work_service)
+    pages = {case: reverse("route:student", args=[case.student_id]) for case in (seen, unseen)}
+    client.force_login(region1.work_service_manager)
+    assert client.get(pages[seen]).status_code == 200
+    kept = set(sqlcache._compiled)
+    assert client.get(pages[unseen]).status_code == 404
+    ask(region1, unseen, region1.work_service)
+    assert client.get(pages[unseen]).status_code == 200
+    assert set(sqlcache._compiled) == kept  # the same two queries, not compiled again
+    client.force_login(region1.rmc_officer)
+    assert client.get(pages[seen]).status_code == 404
+    assert len(sqlcache._compiled) > len(kept)
 
 
 def test_r_ho_1_work_service_sees_the_case_from_the_handover_on(region1):
