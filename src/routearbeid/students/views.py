@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES
 from routearbeid.aftercare.models import Signal
-from routearbeid.core import exports
+from routearbeid.core import exports, sqlcache
 from routearbeid.core.dates import add_years, today
 from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.core.models import in_id_order
@@ -62,15 +62,9 @@ def student_rows(actor, params, *, in_order: bool = False, probed: bool = False)
     `in_order` and `probed`: the shape of the visible set for reading a page in the name index's
     order (students.selectors.visible_students; student_list decides)."""
     on = today()
-    latest_case = Case.objects.filter(student=OuterRef("pk")).order_by("-opened_on", "-id")
     search = (params.get("q") or "").strip()[:100]
-    qs = (
+    qs = _shown(
         visible_students(actor, searched=bool(search.split()), in_order=in_order, probed=probed)
-        .select_related("school", "mentor")
-        .annotate(
-            case_id=Subquery(latest_case.values("id")[:1]),
-            case_stage=Subquery(latest_case.values("stage")[:1]),
-        )
     )
     for word in search.split():
         qs = qs.filter(name_contains(word))
@@ -176,6 +170,15 @@ def student_list(request: HttpRequest) -> HttpResponse:
     return render(request, "students/student_list.html", context)
 
 
+def _shown(students: QuerySet) -> QuerySet:
+    """The youth with what a row of the list shows: their school, mentor and latest case."""
+    latest_case = Case.objects.filter(student=OuterRef("pk")).order_by("-opened_on", "-id")
+    return students.select_related("school", "mentor").annotate(
+        case_id=Subquery(latest_case.values("id")[:1]),
+        case_stage=Subquery(latest_case.values("stage")[:1]),
+    )
+
+
 def _list_page(actor, request, qs, filters, has_filters):
     """The page of the list: counted from a partner's links when it is the whole list, and read
     along the name index when it is long and in name order."""
@@ -192,9 +195,33 @@ def _list_page(actor, request, qs, filters, has_filters):
         count = paginator.count
         # the page number, checked against the count (no query)
         number = paginator.get_page(request.GET.get("page")).number
-        walking, _filters = student_rows(
-            actor, request.GET, in_order=True, probed=(number - 1) * PAGE_SIZE < PROBED_ROWS
-        )
+        offset = (number - 1) * PAGE_SIZE
+        probed = offset < PROBED_ROWS
+        if not has_filters:
+            # The whole list, by name: the page's ids from SQL compiled once per person, day,
+            # order and page (core.sqlcache), then the rows by id. Building and compiling the
+            # walk's access condition was 4-8 ms of a partner's list (issue #7). The key names
+            # the selector too: the bench's unfiltered twin swaps it for one request.
+            found = sqlcache.rows(
+                (
+                    "youth_list",
+                    visible_students,
+                    actor.key,
+                    today(),
+                    filters["sort"],
+                    probed,
+                    offset,
+                    PAGE_SIZE,
+                ),
+                lambda: student_rows(actor, request.GET, in_order=True, probed=probed)[
+                    0
+                ].values_list("pk")[offset : offset + PAGE_SIZE],
+            )
+            rows = in_id_order(_shown(Student.objects.all()), [pk for (pk,) in found])
+            paginator = Paginator(rows, PAGE_SIZE)
+            paginator.count = count  # type: ignore[misc]
+            return Page(rows, number, paginator)
+        walking, _filters = student_rows(actor, request.GET, in_order=True, probed=probed)
         paginator = Paginator(walking, PAGE_SIZE)
         paginator.count = count  # type: ignore[misc]
     return paginator.get_page(request.GET.get("page"))

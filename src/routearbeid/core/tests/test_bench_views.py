@@ -83,3 +83,34 @@ def test_the_unfiltered_list_is_the_same_page_without_the_permission_filter(clie
     # the filter is back for the next request
     filtered = client.get("/jongeren/").content.decode()
     assert "Ownschool" in filtered and "Otherschool" not in filtered
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_unfiltered_twin_and_the_list_never_share_a_kept_page_query(
+    client, region1, monkeypatch
+):
+    """A partner's whole list is read from SQL kept per person (core.sqlcache); its key names
+    the selector, so the twin, which swaps the selector for one request, gets its own SQL and
+    the list after it is filtered again, in either order."""
+    from routearbeid.core import sqlcache
+    from routearbeid.route.services import involvement_request
+    from routearbeid.students import views
+
+    sqlcache.clear()
+    monkeypatch.setattr(views, "WALK_FROM", 1)  # the list read along the name index
+    asked = region1.open_case(region1.student(last_name="Gevraagd"))
+    region1.open_case(region1.student(last_name="Nietgevraagd"))
+    involvement_request(
+        actor=region1.coordinator, case_id=asked.pk, organisation_id=region1.work_service.pk
+    )
+    client.force_login(region1.work_service_manager)
+
+    def names(path):
+        return {s.last_name for s in client.get(path).context["page"].object_list}
+
+    for _ in range(2):
+        assert names("/jongeren/") == {"Gevraagd"}
+        assert {"Gevraagd", "Nietgevraagd"} <= names("/bench/jongeren-ongefilterd/")
+    sqlcache.clear()
+    assert {"Gevraagd", "Nietgevraagd"} <= names("/bench/jongeren-ongefilterd/")
+    assert names("/jongeren/") == {"Gevraagd"}

@@ -209,10 +209,48 @@ def test_a_large_partner_list_read_along_the_name_index_shows_the_same_pages(
             seen.append(([s.pk for s in page.object_list], page.paginator.count, len(queries)))
         return seen
 
+    def shown(seen):
+        return [(rows, count) for rows, count, _queries in seen]
+
     walked, sorted_set = pages(1), pages(10**9)
-    assert walked == sorted_set == pages(1, probed_rows=0)
+    assert shown(walked) == shown(sorted_set) == shown(pages(1, probed_rows=0))
     assert [len(rows) for rows, _count, _queries in walked] == [3, 3, 2]
     assert walked[0][1] == len(names)
+    # the walk reads the page's ids (SQL kept per person, day, order and page) and then their
+    # rows by id: one query more than reading the rows at once, never more
+    assert [q for *_shown, q in walked] == [q + 1 for *_shown, q in sorted_set]
+
+
+def test_a_large_partner_lists_kept_page_query_reads_the_links_of_now(client, region1, monkeypatch):
+    """The whole list's page, read along the name index from SQL compiled once (core.sqlcache),
+    shows a youth the work service was asked about a moment ago, with nothing compiled again
+    (the bench's unfiltered twin: core/tests/test_bench_views.py)."""
+    from routearbeid.core import sqlcache
+    from routearbeid.route.services import involvement_request
+    from routearbeid.students import views
+
+    sqlcache.clear()
+    monkeypatch.setattr(views, "WALK_FROM", 1)
+    asked = [region1.open_case(region1.student(last_name=f"Gevraagd{i}")) for i in range(2)]
+    later = region1.open_case(region1.student(last_name="Later"))
+    region1.open_case(region1.student(last_name="Nooit"))
+    for case in asked:
+        involvement_request(
+            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.work_service.pk
+        )
+    client.force_login(region1.work_service_manager)
+
+    def names(path="/jongeren/"):
+        page = client.get(path).context["page"]
+        return [s.last_name for s in page.object_list]
+
+    assert names() == ["Gevraagd0", "Gevraagd1"]
+    kept = set(sqlcache._compiled)
+    involvement_request(
+        actor=region1.coordinator, case_id=later.pk, organisation_id=region1.work_service.pk
+    )
+    assert names() == ["Gevraagd0", "Gevraagd1", "Later"]
+    assert set(sqlcache._compiled) == kept
 
 
 def _data(**extra):
