@@ -38,7 +38,16 @@ def action(visitor, summary: str, within=None):
     """Open the form behind a <details> summary (inside `within`, if given) and return that form."""
     scope = within if within is not None else visitor.page
     details = scope.locator("details", has=visitor.page.locator("summary", has_text=summary)).first
+    # A form of its own loads as the <details> opens (core/_form_on_open.html). Wait until htmx
+    # has swapped it in and settled: a form typed into and sent before htmx took it over would
+    # be posted by the browser itself (a navigation), and the swap counter that submit() waits
+    # for would move for the load instead of the post.
+    loads = details.locator("[hx-get]").count() > 0
+    swaps = "Number(document.documentElement.dataset.raSwaps || 0)"
+    before = visitor.page.evaluate(swaps)
     press(visitor, details.locator("summary"))
+    if loads:
+        visitor.page.wait_for_function(f"n => {swaps} > n", arg=before)
     return details.locator("form")
 
 
