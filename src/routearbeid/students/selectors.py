@@ -151,7 +151,6 @@ def student_get(*, actor, student_id: int, log: bool = True) -> Student:
     actor = as_actor(actor)
     try:
         student_id = int(student_id)
-        students = Student.objects.select_related("school__region", "mentor")
         if case_access(actor).parts:
             seen = sqlcache.rows(
                 ("student_get", actor.key, today()),
@@ -160,9 +159,10 @@ def student_get(*, actor, student_id: int, log: bool = True) -> Student:
             )
             if not seen:
                 raise Student.DoesNotExist
+            students = Student.objects.all()  # the access was asked: read by id
         else:
-            students = visible_students(actor).select_related("school__region", "mentor")
-        student = students.get(pk=student_id)
+            students = visible_students(actor)
+        student = students.select_related("school__region", "mentor").get(pk=student_id)
     except (Student.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound("not found") from None
     if log:

@@ -31,18 +31,17 @@ def trace_index_forward(apps, schema_editor):
     table = model._meta.db_table
     names = [n for n in _trace_indexes(schema_editor, table) if n != TRACE_INDEX]
     quote = schema_editor.quote_name
+    # On PostgreSQL the first plain index is kept and renamed; every other one is dropped.
+    kept = None
     if schema_editor.connection.vendor == "postgresql":
-        plain = [n for n in names if not n.endswith("_like")]
-        for name in names:
-            if name not in plain[:1]:
-                schema_editor.execute(f"DROP INDEX IF EXISTS {quote(name)}")
-        if plain:
-            schema_editor.execute(f"ALTER INDEX {quote(plain[0])} RENAME TO {quote(TRACE_INDEX)}")
-            return
-    else:
-        for name in names:
+        kept = next((n for n in names if not n.endswith("_like")), None)
+    for name in names:
+        if name != kept:
             schema_editor.execute(f"DROP INDEX IF EXISTS {quote(name)}")
-    schema_editor.add_index(model, models.Index(fields=["trace_id"], name=TRACE_INDEX))
+    if kept:
+        schema_editor.execute(f"ALTER INDEX {quote(kept)} RENAME TO {quote(TRACE_INDEX)}")
+    else:
+        schema_editor.add_index(model, models.Index(fields=["trace_id"], name=TRACE_INDEX))
 
 
 def trace_index_backward(apps, schema_editor):
