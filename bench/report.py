@@ -162,14 +162,26 @@ def main() -> int:
                     fmt(r["bare_ms"], 1),
                     fmt(r["raise_ms"], 1),
                     fmt(r["ratio"], 1),
+                    fmt(r.get("bare_change_ms"), 1),
+                    fmt(r.get("change_ratio"), 2),
                 ]
             )
     if raise_rows:
-        out("raise_signals (signals_raise_due) against the bare SELECT of what is due (medians):")
+        out("raise_signals (signals_raise_due) against the bare SELECT of what is due (medians),")
+        out("and against the bare change by hand (lock what is due, open it by id, its events):")
         out("")
         out(
             markdown_table(
-                ["as on", "signals", "due", "bare SQL ms", "signals_raise_due ms", "ratio"],
+                [
+                    "as on",
+                    "signals",
+                    "due",
+                    "bare SELECT ms",
+                    "signals_raise_due ms",
+                    "ratio",
+                    "bare change ms",
+                    "ratio to it",
+                ],
                 raise_rows,
             )
         )

@@ -113,12 +113,15 @@ class Signal(TimeStampedModel):
         related_name="signals",
         db_index=False,
     )
+    # Set only on a signal raised by hand for one person (signal_raise); its index holds only
+    # those rows (signal_person_idx), not the millions without one.
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="signals",
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=20, choices=SignalStatus.choices)
     raise_on = models.DateField(_("raise on"))
@@ -140,6 +143,12 @@ class Signal(TimeStampedModel):
                 fields=["raise_on"], condition=Q(status="scheduled"), name="signal_scheduled_idx"
             ),
             models.Index(fields=["organisation", "status", "due_on"]),
+            # the signals addressed to one person: few, so only they are indexed (a person's
+            # deletion sets them to NULL through it). An index of every signal's empty person
+            # was one more write each time a signal changed status (issue #7).
+            models.Index(
+                fields=["person"], condition=Q(person__isnull=False), name="signal_person_idx"
+            ),
             # the worklist and its badge: the open signals of the actor's organisations
             models.Index(
                 fields=["organisation", "due_on", "raise_on", "id"],

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import path
 
+from routearbeid.route.selectors import CaseAccess
 from routearbeid.students import views as student_views
 from routearbeid.students.models import Student
 
@@ -48,20 +49,32 @@ def unfiltered_student_list(request: HttpRequest) -> HttpResponse:
     for the length of this request: the same annotations, paging, count, processing log,
     template and context, so the two cannot drift apart.
 
-    Replacing a module global is only safe with one request at a time per process: the bench
+    Both ways the list asks what the user may see are replaced: the selector
+    (visible_students) and the access rules a partner's whole list is counted from
+    (route.selectors.case_access: its links). So the twin counts what it lists, all youth, as a
+    superuser's list would; with the partner's own count it showed "45,000 youth" over a list of
+    a million and left the cost of that count out of the comparison.
+
+    Replacing module globals is only safe with one request at a time per process: the bench
     server runs gunicorn's sync workers (bench/run.sh), never threads.
     """
-    original = student_views.visible_students
+    originals = (student_views.visible_students, student_views.case_access)
     student_views.visible_students = _all_students  # type: ignore[assignment]
+    student_views.case_access = _no_access_rules  # type: ignore[assignment]
     try:
         return student_views.student_list(request)
     finally:
-        student_views.visible_students = original
+        student_views.visible_students, student_views.case_access = originals
 
 
 def _all_students(actor, **_shape) -> QuerySet[Student]:
     """In place of visible_students, whatever shape the view asks for."""
     return Student.objects.all()
+
+
+def _no_access_rules(actor) -> CaseAccess:
+    """In place of case_access: no rules, so nothing is counted from a partner's links."""
+    return CaseAccess(school_ids=frozenset(), parts=())
 
 
 app_name = "bench"

@@ -117,3 +117,22 @@ def test_the_generator_fills_a_fresh_database_consistently_and_writes_a_plan(
     assert {login["role"] for login in first} == {"rmc", "work_service"}
     for login in plan["school"] + plan["partner"]:
         assert login["students"] and login["search"], login["username"]
+
+    # the raiser's timing runs on the generated data: each run rolled back, so the signals are
+    # still scheduled afterwards; on PostgreSQL also the bare change by hand, which opens as
+    # many signals as are due (the script refuses to report otherwise)
+    scheduled = "SELECT COUNT(*) FROM aftercare_signal WHERE status = 'scheduled'"
+    before = _query(url, driver, scheduled)[0][0]
+    timing_path = tmp_path / "raise.json"
+    timed = _run(
+        ["bench/raise_signals.py", "--repeat", "1", "--ahead", "60", "--json", str(timing_path)],
+        url,
+    )
+    assert timed.returncode == 0, timed.stdout[-2000:] + timed.stderr[-3000:]
+    timing = json.loads(timing_path.read_text())
+    assert timing["due"] > 0 and timing["raised"] <= timing["due"]
+    assert _query(url, driver, scheduled)[0][0] == before
+    if driver:
+        assert timing["bare_change_ms"] > 0 and timing["change_ratio"] > 0
+    else:
+        assert timing["bare_change_ms"] is None

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
 from routearbeid.config import urls as project_urls
+from routearbeid.students.models import Student
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -114,3 +115,28 @@ def test_the_unfiltered_twin_and_the_list_never_share_a_kept_page_query(
     sqlcache.clear()
     assert {"Gevraagd", "Nietgevraagd"} <= names("/bench/jongeren-ongefilterd/")
     assert names("/jongeren/") == {"Gevraagd"}
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_unfiltered_twin_counts_all_youth_for_a_partner_too(client, region1):
+    """A partner's whole list is counted from its links (CaseAccess.link_count); the twin is a
+    superuser's list, so it counts every youth it could list, not the partner's. With the
+    partner's count the twin showed that number over a list of everyone and skipped the
+    counting the permission filter is compared with (issue #7)."""
+    from routearbeid.route.services import involvement_request
+
+    asked = region1.open_case(region1.student(last_name="Gevraagd"))
+    for n in range(3):
+        region1.open_case(region1.student(last_name=f"Nietgevraagd{n}"))
+    involvement_request(
+        actor=region1.coordinator, case_id=asked.pk, organisation_id=region1.work_service.pk
+    )
+    client.force_login(region1.work_service_manager)
+    everyone = Student.objects.count()
+    assert everyone >= 4
+    twin = client.get("/bench/jongeren-ongefilterd/").context["page"].paginator.count
+    own = client.get("/jongeren/").context["page"].paginator.count
+    assert (own, twin) == (1, everyone)
+    # and once more in the other order: nothing of the twin stays behind
+    assert client.get("/bench/jongeren-ongefilterd/").context["page"].paginator.count == everyone
+    assert client.get("/jongeren/").context["page"].paginator.count == 1
