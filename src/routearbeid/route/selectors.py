@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 
@@ -185,9 +187,12 @@ class CaseAccess:
         45,000 ids is hashed to drop the repeats and no row is probed by id to count an
         `id IN (…)` set (issue #7, at 1,000,000 cases: a work service's cases 54 -> 31 ms; an
         RMC's, 28,000 of them on its region's monitoring list, 135 -> 40-50 ms). Each id is that
-        of an existing row, by its foreign key."""
+        of an existing row, by its foreign key. On PostgreSQL, with more than one part, the
+        parts' ids are counted together in one statement instead (_link_count_merged)."""
         if not self.from_parts:
             return None
+        if connection.vendor == "postgresql" and len(self.parts) > 1:
+            return self._link_count_merged(of)
         total = 0
         for index, part in enumerate(self.parts):
             key = part.field(of)
@@ -201,6 +206,35 @@ class CaseAccess:
             else:
                 total += rows.values(key).distinct().count()
         return total
+
+    def _link_count_merged(self, of: str) -> int:
+        """link_count on PostgreSQL in one statement: every part's ids (each from its own
+        index, as above) appended, sorted and counted once each. The parts one by one read the
+        first part's 43,000 links twice (its count, then the anti-join of the next part) and
+        hashed them; sorting the 80,000 ids of a work service's two parts and counting the
+        distinct ones is faster (issue #7, at 1,000,000 cases: its youth 42-49 -> 27-29 ms, an
+        RMC officer's 38-43 -> 25, their cases 29-41 -> 20-34 ms). The ORDER BY makes
+        PostgreSQL count the sorted ids in a stream instead of hashing them (66 ms)."""
+        branches: list[str] = []
+        params: list = []
+        for part in self.parts:
+            try:
+                sql, part_params = part.rows().values(part.field(of)).query.sql_with_params()
+            except EmptyResultSet:  # a condition that holds for no row (`id IN ()`)
+                continue
+            branches.append(f"({sql})")
+            params.extend(part_params)
+        if not branches:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT k FROM ("
+                + " UNION ALL ".join(branches)
+                + " ORDER BY 1) AS linked (k)) AS counted",
+                params,
+            )
+            (count,) = cursor.fetchone()
+        return count
 
     def link_case_ids(self, stop: int) -> list[int] | None:
         """The first `stop` ids, ascending, of the visible cases, read from the parts' own

@@ -140,11 +140,15 @@ def test_a_partners_case_count_is_counted_from_its_links(region1, api):
         body = client.get("/api/v1/cases?pageSize=1").json()
     assert body["count"] == 3
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
-    assert counts  # the links' own rows (one count per kind of link), no case probed
+    # the links' own rows, no case probed: one count per kind of link, or on PostgreSQL one
+    # count of the ids of both kinds of link together (CaseAccess._link_count_merged)
+    assert len(counts) == (1 if connection.vendor == "postgresql" else 2)
     assert all('"route_case"' not in count for count in counts)
     # the page too is read from the links in id order (CaseAccess.link_case_ids), not from
     # the UNION of every linked id
-    assert not [q for q in queries.captured_queries if "UNION" in q["sql"]]
+    assert not [
+        q for q in queries.captured_queries if "UNION" in q["sql"] and "COUNT(" not in q["sql"]
+    ]
     ids = paged_ids(client, "/api/v1/cases?pageSize=1")
     assert ids == sorted([both.pk, asked.pk, handed_over.pk])
     # the same pages as the general way gives them (a filter that keeps every case)
@@ -170,9 +174,12 @@ def test_an_rmcs_case_count_and_pages_come_from_its_links_and_its_monitoring_lis
         body = client.get("/api/v1/cases?pageSize=2").json()
     assert body["count"] == 4
     assert [c["id"] for c in body["results"]] == seen[:2]
-    assert not [q for q in queries.captured_queries if "UNION" in q["sql"]]
+    assert not [
+        q for q in queries.captured_queries if "UNION" in q["sql"] and "COUNT(" not in q["sql"]
+    ]
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert counts and all('"students_student"' not in count for count in counts)
+    assert len(counts) == (1 if connection.vendor == "postgresql" else 3)
     ids = paged_ids(client, "/api/v1/cases?pageSize=1")
     assert ids == seen
     # the general way (a filter that keeps every case) gives the same count and pages
