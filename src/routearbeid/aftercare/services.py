@@ -537,7 +537,12 @@ def work_service_may_follow_up(actor: Actor, case: Case) -> bool:
         Role.WORK_SERVICE_MANAGER
     ):
         return False
-    return not WorkServiceFollowUp.objects.filter(case=case, ended_on__isnull=False).exists()
+    try:
+        # read with the case where the page read it (route.views._case_for_student), else here
+        follow_up = case.work_service_follow_up
+    except WorkServiceFollowUp.DoesNotExist:
+        return True
+    return follow_up.ended_on is None
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from routearbeid.aftercare import services as aftercare_services
 from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES, SignalKind
 from routearbeid.aftercare.models import (
+    AftercareCheck,
     FollowUpContact,
     MonitoringNote,
     SelfReport,
@@ -35,10 +36,10 @@ from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
 from routearbeid.core.forms import StyledForm
 from routearbeid.core.htmx import LazyForm, form_or_page
 from routearbeid.employment import services as employment_services
-from routearbeid.employment.models import AbaApplication, Provision
+from routearbeid.employment.models import AbaApplication, Employment, Provision
 from routearbeid.meetings import services as meeting_services
 from routearbeid.meetings.constants import MeetingStatus
-from routearbeid.meetings.models import OutflowMeeting
+from routearbeid.meetings.models import AgendaItem, OutflowMeeting
 from routearbeid.organisations.actors import Actor, actor_for, as_actor
 from routearbeid.organisations.constants import OrganisationKind, Role
 from routearbeid.organisations.models import Organisation, User
@@ -51,9 +52,9 @@ from routearbeid.students.selectors import student_get
 from . import forms, permissions, services
 from .constants import BEFORE_OUTFLOW, Stage
 from .handover_document import may_get_document
-from .models import Case, ExemptionDecision, Handover, handover_of
+from .models import Case, ExemptionDecision, Handover, Involvement, TimelineEvent, handover_of
 from .rules import CaseFacts
-from .selectors import case_access, case_readiness, visible_cases
+from .selectors import case_readiness, visible_cases
 from .timeline import describe
 
 # The five steps of the seed, and the stages that count as having passed each.
@@ -106,39 +107,43 @@ def _case_for_student(actor: Actor, student: Student) -> Case | None:
     """The open case of the student, else the latest one the actor may see; the case's
     `student` is the one given (no second query)."""
     actor = as_actor(actor)
-    flags = {
-        f"has_{name}": Exists(model._default_manager.filter(**{field: OuterRef("pk")}))
-        for name, (model, field) in SPARSE_RELATIONS.items()
-    }
-    if case_access(actor).parts:
-        # Partner seats: which of the youth's cases this person may see is asked from SQL
-        # compiled once per person and day (core.sqlcache; issue #7), then the cases are read
-        # by id, so their long access rule is not compiled again for every youth.
-        seen = sqlcache.rows(
-            ("case_for_student", actor.key, today()),
-            lambda pk: visible_cases(actor).filter(student_id=pk).values_list("pk"),
-            args=(student.pk,),
+
+    def build(student_id):
+        flags = {
+            f"has_{name}": Exists(model._default_manager.filter(**{field: OuterRef("pk")}))
+            for name, (model, field) in SPARSE_RELATIONS.items()
+        }
+        return (
+            visible_cases(actor)
+            .filter(student_id=student_id)
+            # for all parts of the page
+            .select_related("handover__receiving_organisation", "work_service_follow_up")
+            .annotate(**flags)
+            .order_by("-opened_on", "-id")
         )
-        if not seen:
-            return None
-        cases_qs = Case.objects.filter(pk__in=sorted(pk for (pk,) in seen))
-    else:
-        cases_qs = visible_cases(actor).filter(student=student)
-    cases = list(
-        # for all parts of the page
-        cases_qs.select_related("handover__receiving_organisation", "work_service_follow_up")
-        .annotate(**flags)
-        .order_by("-opened_on", "-id")
+
+    # The access rule (an EXISTS per reason a partner sees a case) and the flags are built and
+    # compiled once per person and day, for all youth (core.sqlcache; issue #7).
+    cases = sqlcache.objects(
+        ("case_for_student", actor.key, today()),
+        build,
+        args=(student.pk,),
+        attach={"student": student},
     )
-    for case in cases:
-        case.student = student
     return next((c for c in cases if c.is_open), cases[0] if cases else None)
 
 
-def _sparse(case: Case, name: str, rows):
-    """`rows` of the relation `name` (SPARSE_RELATIONS), or none without a query when the case
-    was read with its flag and the flag says there are none."""
-    return rows if getattr(case, f"has_{name}", True) else []
+def _of_case(name: str, case: Case, build: Callable[[int], models.QuerySet]) -> list:
+    """The rows of one of the case's relations for its page, as `case.<relation>` gives them
+    (each row's `case` is this one), the query built and compiled once for all cases
+    (core.sqlcache; issue #7: ten such lists were a quarter of the page's time)."""
+    return sqlcache.objects(("case page", name), build, args=(case.pk,), attach={"case": case})
+
+
+def _sparse(case: Case, name: str, build: Callable[[int], models.QuerySet]) -> list:
+    """The rows of the relation `name` (SPARSE_RELATIONS; `build` as for `_of_case`), or none
+    without a query when the case was read with its flag and the flag says there are none."""
+    return _of_case(name, case, build) if getattr(case, f"has_{name}", True) else []
 
 
 # --- actions -------------------------------------------------------------------------------------
@@ -187,13 +192,20 @@ def _in_aftercare_school(actor, case):
 
 def involvement_organisations(actor: Actor, case: Case) -> list[Organisation]:
     """The organisations whose involvement this actor may record: asked ones, and for a partner only its own."""
-    asked = Organisation.objects.filter(pk__in=case.involvements.values("organisation_id"))
+    read = getattr(case, "_page_involvements", None)  # the youth's page read them already
+    if read is not None:
+        by_id = {inv.organisation_id: inv.organisation for inv in read}
+        asked = sorted(by_id.values(), key=lambda o: (o.name, o.pk))  # as Organisation's order
+    else:
+        asked = list(
+            Organisation.objects.filter(pk__in=case.involvements.values("organisation_id"))
+        )
     if permissions.may_manage_case(actor, case):
-        return list(asked)
+        return asked
     own_ids: set[int] = set()
     for role in permissions.INVOLVEMENT_ROLE_BY_KIND.values():
         own_ids |= actor.organisation_ids(role)
-    return list(asked.filter(pk__in=own_ids))
+    return [organisation for organisation in asked if organisation.pk in own_ids]
 
 
 ACTIONS: dict[str, Action] = {}
@@ -746,6 +758,17 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
     may_open = (
         permissions.is_case_school(actor, case) if case else student.school_id in actor.school_ids
     )
+    if case is not None:
+        # read first: the forms ask which organisations are involved (involvement_organisations)
+        case._page_involvements = _of_case(  # type: ignore[attr-defined]
+            "involvements",
+            case,
+            lambda pk: (
+                Involvement.objects.filter(case_id=pk)
+                .select_related("organisation")
+                .order_by("organisation__kind")
+            ),
+        )
     context = {
         "student": student,
         "case": case,
@@ -761,19 +784,30 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
     }
     if case is not None:
         organisation_ids = actor.organisation_ids()
-        involvements = list(
-            case.involvements.select_related("organisation").order_by("organisation__kind")
-        )
+        involvements = case._page_involvements  # type: ignore[attr-defined]
         handover = handover_of(case)
         after_outflow = case.stage in (Stage.AFTERCARE, Stage.CLOSED)
-        agenda_items = list(
-            case.agenda_items.select_related("meeting")
-            .prefetch_related("advice__organisation")
-            .order_by("-meeting__scheduled_on")
+        agenda_items = _of_case(
+            "agenda_items",
+            case,
+            lambda pk: (
+                AgendaItem.objects.filter(case_id=pk)
+                .select_related("meeting")
+                .prefetch_related("advice__organisation")
+                .order_by("-meeting__scheduled_on")
+            ),
         )
-        aba_applications = list(_sparse(case, "aba_applications", case.aba_applications.all()))
-        employments = list(case.employments.select_related("employer"))
-        exemptions = list(_sparse(case, "exemptions", case.exemptions.all()))
+        aba_applications = _sparse(
+            case, "aba_applications", lambda pk: AbaApplication.objects.filter(case_id=pk)
+        )
+        employments = _of_case(
+            "employments",
+            case,
+            lambda pk: Employment.objects.filter(case_id=pk).select_related("employer"),
+        )
+        exemptions = _sparse(
+            case, "exemptions", lambda pk: ExemptionDecision.objects.filter(case_id=pk)
+        )
         # The checklist reads the rows the panels show (the case was read through the actor's
         # access); aftercare closes by itself on its end date (R-NZ-7): no checklist then.
         readiness = (
@@ -802,41 +836,70 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
                 "agenda_items": agenda_items,
                 "aba_applications": aba_applications,
                 "provisions": _sparse(
-                    case, "provisions", case.provisions.select_related("employment__employer")
+                    case,
+                    "provisions",
+                    lambda pk: Provision.objects.filter(case_id=pk).select_related(
+                        "employment__employer"
+                    ),
                 ),
                 "handover": handover,
                 "employments": employments,
                 "exemptions": exemptions,
-                "checks": (checks := list(case.checks.select_related("retry_of"))),
+                "checks": (
+                    checks := _of_case(
+                        "checks",
+                        case,
+                        lambda pk: AftercareCheck.objects.filter(case_id=pk).select_related(
+                            "retry_of"
+                        ),
+                    )
+                ),
                 "today": today(),
                 "next_check": (
                     next_check := next((c for c in checks if c.recorded_on is None), None)
                 ),
-                "self_reports": _sparse(case, "self_reports", case.self_reports.all()[:20]),
+                "self_reports": _sparse(
+                    case, "self_reports", lambda pk: SelfReport.objects.filter(case_id=pk)[:20]
+                ),
                 # the work service's follow-up and the RMC's notes exist only after outflow
                 "follow_up": _follow_up(case) if after_outflow else None,
                 "follow_up_contacts": _sparse(
                     case,
                     "follow_up_contacts",
-                    case.follow_up_contacts.select_related("recorded_by")[:50],
+                    lambda pk: FollowUpContact.objects.filter(case_id=pk).select_related(
+                        "recorded_by"
+                    )[:50],
                 )
                 if after_outflow
                 else [],
                 "monitoring_notes": _sparse(
                     case,
                     "monitoring_notes",
-                    case.monitoring_notes.select_related("recorded_by")[:50],
+                    lambda pk: MonitoringNote.objects.filter(case_id=pk).select_related(
+                        "recorded_by"
+                    )[:50],
                 )
                 if after_outflow and _rmc_of_region(actor, case)
                 else [],
-                "signals": Signal.objects.filter(
-                    case=case,
-                    organisation_id__in=organisation_ids,
-                    status__in=ACTIVE_SIGNAL_STATUSES,
-                ).select_related("organisation"),
+                "signals": sqlcache.objects(
+                    ("case page", "signals", tuple(sorted(organisation_ids))),
+                    lambda pk: Signal.objects.filter(
+                        case_id=pk,
+                        organisation_id__in=organisation_ids,
+                        status__in=ACTIVE_SIGNAL_STATUSES,
+                    ).select_related("organisation"),
+                    args=(case.pk,),
+                    attach={"case": case},
+                ),
                 "events": [
                     (e, describe(e))
-                    for e in case.events.select_related("actor", "organisation")[:100]
+                    for e in _of_case(
+                        "events",
+                        case,
+                        lambda pk: TimelineEvent.objects.filter(case_id=pk).select_related(
+                            "actor", "organisation"
+                        )[:100],
+                    )
                 ],
                 "contacts": _contacts(case, involvements, handover),
                 "may_download_handover": may_get_document(actor, case),

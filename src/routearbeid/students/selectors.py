@@ -142,27 +142,28 @@ def student_list(*, actor, search: str = "") -> QuerySet[Student]:
 def student_get(*, actor, student_id: int, log: bool = True) -> Student:
     """The youth, if the actor may see them (else NotFound).
 
-    For partner seats the access rule is long to build and compile (an EXISTS per link the
-    organisation may have, 5-6 ms a youth page at 1,000,000 cases, issue #7) and the same for
-    every youth: it is asked first, as "may this person see this id?", from SQL compiled once
-    per person and day (core.sqlcache), and the youth is then read by id."""
+    The access rule is the same for every youth, and for partner seats long to build and
+    compile (an EXISTS per link the organisation may have, 5-6 ms a youth page at 1,000,000
+    cases, issue #7): the query is built and compiled once per person and day
+    (core.sqlcache), for all ids."""
     from routearbeid.route.selectors import case_access
 
     actor = as_actor(actor)
     try:
         student_id = int(student_id)
-        if case_access(actor).parts:
-            seen = sqlcache.rows(
-                ("student_get", actor.key, today()),
-                lambda pk: visible_students(actor, narrowed=True).filter(pk=pk).values_list("pk"),
-                args=(student_id,),
-            )
-            if not seen:
-                raise Student.DoesNotExist
-            students = Student.objects.all()  # the access was asked: read by id
-        else:
-            students = visible_students(actor)
-        student = students.select_related("school__region", "mentor").get(pk=student_id)
+        narrowed = bool(case_access(actor).parts)
+        found = sqlcache.objects(
+            ("student_get", actor.key, today()),
+            lambda pk: (
+                visible_students(actor, narrowed=narrowed)
+                .select_related("school__region", "mentor")
+                .filter(pk=pk)
+            ),
+            args=(student_id,),
+        )
+        if len(found) != 1:
+            raise Student.DoesNotExist
+        student = found[0]
     except (Student.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound("not found") from None
     if log:

@@ -12,3 +12,6 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 MAILERS = {
     "default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")}
 }
+# Every kept query is built again and compared with the one kept (core.sqlcache): a key that
+# misses something its query is built from fails the test that reaches it.
+ROUTEARBEID_SQLCACHE_VERIFY = True

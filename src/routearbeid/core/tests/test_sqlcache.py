@@ -3,13 +3,16 @@
 import pytest
 
 from routearbeid.core import sqlcache
-from routearbeid.organisations.models import Region
+from routearbeid.organisations.constants import OrganisationKind
+from routearbeid.organisations.models import Organisation, Region
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty():
+def _empty(settings):
+    # these tests count how often a query is built: without the suite's check (see the last test)
+    settings.ROUTEARBEID_SQLCACHE_VERIFY = False
     sqlcache.clear()
     yield
     sqlcache.clear()
@@ -90,3 +93,100 @@ def test_a_builder_that_does_not_pass_its_id_as_a_parameter_is_refused():
         sqlcache.rows(("ignored",), lambda pk: Region.objects.values_list("pk"), args=(1,))
     with pytest.raises(ValueError, match="at most"):
         sqlcache.rows(("many",), lambda *ids: Region.objects.values_list("pk"), args=(1, 2, 3, 4))
+
+
+def test_objects_are_read_with_their_related_rows_and_annotations(django_assert_num_queries):
+    """`objects` gives what `list(queryset)` gives (select_related objects, annotations, field
+    values converted from the database's), each call with its own id, built once."""
+    from django.db.models import Count
+
+    north, south = Region.objects.create(name="North"), Region.objects.create(name="South")
+    for region, names in ((north, ("Noorderpoort", "Alfa")), (south, ("Zuid",))):
+        for name in names:
+            Organisation.objects.create(region=region, kind=OrganisationKind.SCHOOL, name=name)
+    built = []
+
+    def build(pk):
+        built.append(pk)
+        return (
+            Organisation.objects.filter(region_id=pk)
+            .select_related("region")
+            .annotate(peers=Count("region__organisations"))
+            .order_by("name")
+        )
+
+    first = sqlcache.objects(("organisations of a region",), build, args=(north.pk,))
+    with django_assert_num_queries(1):  # the related region comes with it
+        second = sqlcache.objects(("organisations of a region",), build, args=(south.pk,))
+        assert [(o.name, o.region.name, o.peers) for o in second] == [("Zuid", "South", 1)]
+    assert [(o.name, o.region.name, o.peers) for o in first] == [
+        ("Alfa", "North", 2),
+        ("Noorderpoort", "North", 2),
+    ]
+    assert built == [sqlcache.STAND_INS[0]]  # built once, with the stand-in
+    assert first == list(build(north.pk))
+
+
+def test_objects_attach_the_object_they_belong_to(django_assert_num_queries):
+    region = Region.objects.create(name="Attached")
+    Organisation.objects.create(region=region, kind=OrganisationKind.SCHOOL, name="A")
+    found = sqlcache.objects(
+        ("attached",),
+        lambda pk: Organisation.objects.filter(region_id=pk),
+        args=(region.pk,),
+        attach={"region": region},
+    )
+    with django_assert_num_queries(0):
+        assert found[0].region is region
+
+
+def test_objects_of_a_query_that_matches_nothing_run_no_sql(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        for _ in range(2):
+            assert sqlcache.objects(("none",), lambda: Region.objects.filter(pk__in=[])) == []
+
+
+@pytest.mark.django_db(transaction=True)  # the other thread must see the committed region
+def test_objects_are_read_on_the_calling_threads_connection():
+    """The kept compiler was made on another thread's connection; a call from a new thread
+    must run on its own (Django refuses to share a connection between threads)."""
+    import threading
+
+    from django.db import connection
+
+    region = Region.objects.create(name="Threaded")
+    build = lambda pk: Region.objects.filter(pk=pk)  # noqa: E731
+    assert sqlcache.objects(("threaded",), build, args=(region.pk,)) == [region]
+    answers = []
+
+    def other():
+        try:
+            answers.append(sqlcache.objects(("threaded",), build, args=(region.pk + 999,)))
+        except Exception as error:
+            answers.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert answers == [[]]
+
+
+def test_a_key_that_misses_what_the_query_is_built_from_fails_in_the_tests(settings):
+    """In the test suite (ROUTEARBEID_SQLCACHE_VERIFY) every call builds its query again: a key
+    that leaves out a value the query uses fails at once instead of answering with the value
+    kept from the first call."""
+    settings.ROUTEARBEID_SQLCACHE_VERIFY = True
+    a = Region.objects.create(name="A")
+    Region.objects.create(name="B")
+
+    def by_name(name):
+        return lambda: Region.objects.filter(name=name).values_list("pk")
+
+    assert sqlcache.rows(("by name",), by_name("A")) == [(a.pk,)]
+    with pytest.raises(AssertionError, match="does not name everything"):
+        sqlcache.rows(("by name",), by_name("B"))
+    settings.ROUTEARBEID_SQLCACHE_VERIFY = False
+    # without the check the kept query answers for "A" (which is why the key must be complete)
+    assert sqlcache.rows(("by name",), by_name("B")) == [(a.pk,)]

@@ -161,8 +161,9 @@ def test_youth_page_query_count_does_not_grow(client, region1, django_assert_num
 # once a minute, 7 since the forms of their own load when opened and the handover is read once;
 # 4 since the case comes with its youth (and mentor) and with flags for the rows most cases have
 # none of (route.views.SPARSE_RELATIONS); 8 since the checklist of a case before outflow reads
-# the rows the panels show instead of reading the case and its rows again (route.rules.CaseFacts)
-PAGE_QUERIES = 13
+# the rows the panels show instead of reading the case and its rows again (route.rules.CaseFacts);
+# 1 since the forms take the involved organisations from the involvements the page reads
+PAGE_QUERIES = 12
 
 
 def test_the_pages_checklist_is_the_one_of_the_cases_own_facts(client, region1):
