@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from routearbeid.core import sqlcache
+from routearbeid.core.dates import today
 from routearbeid.core.errors import NotFound
 from routearbeid.organisations.actors import Actor, as_actor
 from routearbeid.organisations.constants import CASE_ROLES, Role
@@ -68,14 +70,23 @@ def meeting_list(*, actor, planned: bool) -> QuerySet[OutflowMeeting]:
 
 
 def meeting_get(*, actor, meeting_id: int) -> OutflowMeeting:
-    """The meeting, if it is of one of the actor's regions; otherwise NotFound."""
+    """The meeting, if it is of one of the actor's regions; otherwise NotFound. Its query (the
+    counts carry the actor's access rule) is compiled once per person and day for all meetings
+    (core.sqlcache; issue #7)."""
     actor = as_actor(actor)
     try:
-        return _with_counts(actor, visible_meetings(actor).select_related("region")).get(
-            pk=meeting_id
+        found = sqlcache.objects(
+            ("meeting_get", actor.key, today()),
+            lambda pk: _with_counts(actor, visible_meetings(actor).select_related("region")).filter(
+                pk=pk
+            ),
+            args=(int(meeting_id),),
         )
-    except (OutflowMeeting.DoesNotExist, ValueError, TypeError):
-        raise NotFound("not found") from None
+    except (ValueError, TypeError, OverflowError):
+        found = []
+    if len(found) != 1:
+        raise NotFound("not found")
+    return found[0]
 
 
 def meeting_participants(*, actor, meeting: OutflowMeeting) -> QuerySet[MeetingParticipant]:
@@ -90,24 +101,30 @@ def meeting_agenda(*, actor, meeting: OutflowMeeting, log: bool = True) -> list[
     A fixed number of queries however long the agenda; reading the names is logged.
     """
     actor = as_actor(actor)
-    items = list(
-        AgendaItem.objects.filter(meeting=meeting, case_id__in=_visible_case_ids(actor))
-        .select_related("case__student__school", "decision__decided_by")
-        .prefetch_related(
-            Prefetch(
-                "advice",
-                queryset=Advice.objects.select_related("organisation").order_by(
-                    "organisation__name"
+    # compiled once per person and day for all meetings (core.sqlcache; issue #7)
+    items = sqlcache.objects(
+        ("meeting_agenda", actor.key, today()),
+        lambda pk: (
+            AgendaItem.objects.filter(meeting_id=pk, case_id__in=_visible_case_ids(actor))
+            .select_related("case__student__school", "decision__decided_by")
+            .prefetch_related(
+                Prefetch(
+                    "advice",
+                    queryset=Advice.objects.select_related("organisation").order_by(
+                        "organisation__name"
+                    ),
                 ),
-            ),
-            Prefetch(
-                "actions",
-                queryset=MeetingAction.objects.select_related("owner_organisation").order_by(
-                    "due_on", "id"
+                Prefetch(
+                    "actions",
+                    queryset=MeetingAction.objects.select_related("owner_organisation").order_by(
+                        "due_on", "id"
+                    ),
                 ),
-            ),
-        )
-        .order_by("position", "id")
+            )
+            .order_by("position", "id")
+        ),
+        args=(meeting.pk,),
+        attach={"meeting": meeting},
     )
     if log and items:
         processing_log_record(
