@@ -89,9 +89,8 @@ def objects(
     sql, params = compiled[0], _params(compiled, args)
     queryset, template = compiled[3], compiled[4]
     compiler = copy.copy(template)
-    compiler.connection = connections[
-        connection.alias
-    ]  # this thread's (the kept one's may be another thread's)
+    # this thread's connection (the kept compiler's may be another thread's)
+    compiler.connection = connections[connection.alias]
 
     def as_sql(*_args, **_kwargs):
         return sql, params

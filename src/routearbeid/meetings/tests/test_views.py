@@ -532,6 +532,15 @@ def test_another_region_is_not_found(client, region1, region2):
     assert not Decision.objects.exists()
 
 
+def test_a_meeting_id_beyond_the_databases_range_is_not_found(client, region1):
+    """The meeting is read from SQL kept per person (core.sqlcache): an id PostgreSQL's bigint
+    cannot hold is not found, like any other unknown meeting, instead of a database error."""
+    plan(region1)
+    as_user(client, region1.route_coordinator)
+    for meeting_id in (2**63, 10**30):
+        assert client.get(f"/uitstroomtafels/{meeting_id}/").status_code == 404
+
+
 def test_reading_the_agenda_is_logged_for_the_visible_students_only(client, region1):
     """Every read of personal data is logged: the names shown on the meeting page, no others."""
     meeting = plan(region1)

@@ -138,6 +138,17 @@ def test_pgn_only_for_school_and_work_service(client, region1):
     assert "999999990" not in page.content.decode()
 
 
+def test_a_youth_id_beyond_the_databases_range_is_not_found(client, region1):
+    """The youth is read from SQL kept per person (core.sqlcache), for a school's and a
+    partner's seat alike: an id PostgreSQL's bigint cannot hold is not found, like any other
+    unknown youth, instead of a database error."""
+    region1.involve(region1.open_case())
+    for person in (region1.coordinator, region1.leerplicht_officer):
+        client.force_login(person)
+        for student_id in (2**63, 10**30):
+            assert client.get(f"/jongeren/{student_id}/").status_code == 404
+
+
 def test_unknown_action_is_404(client, region1):
     case = region1.open_case()
     client.force_login(region1.coordinator)
