@@ -6,7 +6,7 @@ action re-renders the page with the rule messages beside the form, never a serve
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -133,11 +133,16 @@ def _case_for_student(actor: Actor, student: Student) -> Case | None:
     return next((c for c in cases if c.is_open), cases[0] if cases else None)
 
 
-def _of_case(name: str, case: Case, build: Callable[[int], models.QuerySet]) -> list:
+def _of_case(
+    name: str, case: Case, build: Callable[[int], models.QuerySet], *key: Hashable
+) -> list:
     """The rows of one of the case's relations for its page, as `case.<relation>` gives them
     (each row's `case` is this one), the query built and compiled once for all cases
-    (core.sqlcache; issue #7: ten such lists were a quarter of the page's time)."""
-    return sqlcache.objects(("case page", name), build, args=(case.pk,), attach={"case": case})
+    (core.sqlcache; issue #7: ten such lists were a quarter of the page's time). `key`: what
+    else the query is built from besides the case."""
+    return sqlcache.objects(
+        ("case page", name, *key), build, args=(case.pk,), attach={"case": case}
+    )
 
 
 def _sparse(case: Case, name: str, build: Callable[[int], models.QuerySet]) -> list:
@@ -881,15 +886,15 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
                 )
                 if after_outflow and _rmc_of_region(actor, case)
                 else [],
-                "signals": sqlcache.objects(
-                    ("case page", "signals", tuple(sorted(organisation_ids))),
+                "signals": _of_case(
+                    "signals",
+                    case,
                     lambda pk: Signal.objects.filter(
                         case_id=pk,
                         organisation_id__in=organisation_ids,
                         status__in=ACTIVE_SIGNAL_STATUSES,
                     ).select_related("organisation"),
-                    args=(case.pk,),
-                    attach={"case": case},
+                    tuple(sorted(organisation_ids)),
                 ),
                 "events": [
                     (e, describe(e))

@@ -151,11 +151,11 @@ def student_get(*, actor, student_id: int, log: bool = True) -> Student:
     actor = as_actor(actor)
     try:
         student_id = int(student_id)
-        narrowed = bool(case_access(actor).parts)
         found = sqlcache.objects(
             ("student_get", actor.key, today()),
+            # the access rule's shape is asked only when the query is built, not on every call
             lambda pk: (
-                visible_students(actor, narrowed=narrowed)
+                visible_students(actor, narrowed=bool(case_access(actor).parts))
                 .select_related("school__region", "mentor")
                 .filter(pk=pk)
             ),
