@@ -41,12 +41,36 @@ MORE_LIMIT = 500  # items of one section when "show all" is chosen; the download
 SECTIONS = ("signals", "checkins", "involvements", "actions")
 
 
-# Each section's rows, read by id with what they are shown with (_section)
+# Each section's rows, read by id with what they are shown with (_section): the related rows
+# and only the columns the page shows (aftercare/worklist.html, _involvement_form.html) and the
+# processing log names. A whole signal with its case and student is 63 columns, and making
+# objects of them was a third of reading a section (issue #7). A column left out here and used
+# on the page would cost a query per row: the page's query count is asserted in the tests.
+_YOUTH = ("student_id", "student__first_name", "student__last_name")
+
+
+def _youth(via: str) -> tuple[str, ...]:
+    return tuple(f"{via}__{f}" for f in _YOUTH)
+
+
 SECTION_ROWS = {
-    "signals": (Signal, SIGNAL_RELATED),
-    "involvements": (Involvement, REQUEST_RELATED),
-    "actions": (MeetingAction, ACTION_RELATED),
+    "signals": (
+        Signal,
+        SIGNAL_RELATED,
+        ("kind", "message", "params", "status", "due_on", "organisation__name", *_youth("case")),
+    ),
+    "involvements": (
+        Involvement,
+        REQUEST_RELATED,
+        ("requested_on", "organisation__name", *_youth("case")),
+    ),
+    "actions": (
+        MeetingAction,
+        ACTION_RELATED,
+        ("description", "due_on", "owner_organisation__name", *_youth("agenda_item__case")),
+    ),
 }
+CHECKIN_SHOWN = ("sequence", "due_on", "retry_of__sequence", *_youth("case"))
 
 # A section with up to this many items is read as their ids in order first (_section).
 SECTION_IDS = 5_000
@@ -68,8 +92,9 @@ def _section(name: str, actor, on, build: Callable[[], QuerySet], limit: int) ->
     if len(ids) > SECTION_IDS:
         qs = build()
         return qs.order_by().count(), list(qs[:limit])
-    model, related = SECTION_ROWS[name]
-    return len(ids), in_id_order(model._default_manager.select_related(*related), ids[:limit])
+    model, related, shown = SECTION_ROWS[name]
+    rows = model._default_manager.select_related(*related).only(*shown)
+    return len(ids), in_id_order(rows, ids[:limit])
 
 
 def _worklist_context(
@@ -109,7 +134,11 @@ def _worklist_context(
         checkins_listed=listed,
     )
     request.worklist_counts = counts  # type: ignore[attr-defined]
-    checkins = list(selectors.my_checkins(actor, on=on)[: limit("checkins")]) if listed else []
+    checkins = (
+        list(selectors.my_checkins(actor, on=on).only(*CHECKIN_SHOWN)[: limit("checkins")])
+        if listed
+        else []
+    )
     if bound is not None and all(c.pk != bound[0] for c in checkins):
         # the check-in whose form failed stays in view, also beyond the first LIMIT
         checkins += list(selectors.my_checkins(actor, on=on).filter(pk=bound[0]))

@@ -471,7 +471,9 @@ def _withdraw(actor, case, d):
     return _("The case has been withdrawn.")
 
 
-@action("checkin", forms.CheckinForm, _in_aftercare_school, "aftercare")
+# Its toggle names the check-in that is due (route/student_detail.html); `summary` is the button
+# of the form that is loaded when it is opened.
+@action("checkin", forms.CheckinForm, _in_aftercare_school, "aftercare", summary=_("Save check-in"))
 def _checkin(actor, case, d):
     if not case.checks.filter(pk=d["check"]).exists():
         raise NotFound("not found")
@@ -915,13 +917,16 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
             }
         )
         checkin_form = context["forms"].get("checkin")
-        if checkin_form is not None and not checkin_form.is_bound and next_check is not None:
-            checkin_form.initial = {
-                "check": next_check.pk,
-                "recorded_on": today(),
-                "contact_made": "yes",
-            }
+        if isinstance(checkin_form, forms.CheckinForm) and next_check is not None:
+            _checkin_initial(checkin_form, next_check)
     return context
+
+
+def _checkin_initial(form, check: AftercareCheck) -> None:
+    """The check-in form of the youth's page, blank: for the check-in that is due, today, with
+    contact."""
+    if not form.is_bound:
+        form.initial = {"check": check.pk, "recorded_on": today(), "contact_made": "yes"}
 
 
 def _follow_up(case: Case) -> WorkServiceFollowUp | None:
@@ -1008,6 +1013,12 @@ def case_action(request: HttpRequest, student_id: int, name: str) -> HttpRespons
         if act.summary is None:
             raise Http404
         blank = action_form(name, actor, case, student)
+        if name == "checkin":
+            # the check-in that is due, as the page names it in the form's toggle
+            due = next(iter(case.checks.filter(recorded_on__isnull=True)[:1]), None)
+            if due is None:
+                raise Http404
+            _checkin_initial(blank, due)
         return form_or_page(
             request,
             (

@@ -307,9 +307,9 @@ MATRIX: dict[str, list[Probe]] = {
             SCHOOL_B,
         ),
         Probe(
-            "the check-in form of school A's youth alone (a form inside a row)",
+            "the check-in form of school A's youth (opened, the check-in due)",
             lambda w: {"student_id": w.a, "name": "checkin"},
-            NOBODY,
+            SCHOOL_A,
         ),
         Probe(
             "the report-page link form alone (a form inside a row)",

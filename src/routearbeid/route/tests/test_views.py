@@ -8,7 +8,7 @@ from django.urls import reverse
 from routearbeid.core.dates import today
 from routearbeid.organisations.constants import OrganisationKind
 from routearbeid.organisations.models import Organisation, Region
-from routearbeid.route.constants import Stage
+from routearbeid.route.constants import Situation, Stage
 from routearbeid.route.models import Case, Involvement
 
 
@@ -265,11 +265,57 @@ def test_a_refused_form_stays_open_with_its_message(client, region1):
     assert case.stage == Stage.CONSULTATION
 
 
-@pytest.mark.parametrize("name", ["signal-resolve", "aba-update", "handover-accept", "checkin"])
+@pytest.mark.parametrize("name", ["signal-resolve", "aba-update", "handover-accept"])
 def test_a_form_inside_a_row_has_no_page_of_its_own(client, region1, name):
     case = region1.open_case()
     client.force_login(region1.coordinator)
     assert client.get(action_url(case.student, name)).status_code == 404
+
+
+def test_r_nz_2_the_check_in_due_is_loaded_when_its_form_is_opened(client, region1):
+    """The youth's page names the check-in that is due in the toggle and loads its form only
+    when opened (issue #7), for that check-in; without JavaScript the page opens with it."""
+    from routearbeid.aftercare.models import AftercareCheck
+
+    case = region1.outflow(region1.ready_for_outflow(first_name="Sanne", last_name="Nazorg"))
+    due = AftercareCheck.objects.filter(case=case).order_by("due_on", "sequence").first()
+    client.force_login(region1.coordinator)
+    url = action_url(case.student, "checkin")
+    page = client.get(page_url(case.student)).content.decode()
+    assert f'hx-get="{url}"' in page
+    assert "Leg nazorgcontact 1 vast (gepland op" in page
+    assert 'name="checkin-check"' not in page  # the form itself is not in the page
+
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment
+    assert f'name="checkin-check" value="{due.pk}"' in fragment
+    assert f'action="{url}"' in fragment
+
+    whole = client.get(url).content.decode()  # without JavaScript: the page, that form open
+    assert "<html" in whole
+    assert f'name="checkin-check" value="{due.pk}"' in whole
+    assert (
+        '<details class="ra-action" open><summary class="ra-action__summary">Leg nazorgcontact 1 vast'
+        in whole
+    )
+
+    recorded = client.post(
+        url,
+        {
+            "checkin-check": str(due.pk),
+            "checkin-recorded_on": today().isoformat(),
+            "checkin-contact_made": "yes",
+            "checkin-situation": Situation.WORKING_SAME_EMPLOYER,
+            "checkin-notes": "",
+            "checkin-follow_up": "",
+        },
+    )
+    assert recorded.status_code == 302
+    due.refresh_from_db()
+    assert due.recorded_on == today()
+
+    AftercareCheck.objects.filter(case=case).update(recorded_on=today())
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404  # nothing due
 
 
 def test_a_form_not_offered_to_the_user_is_404_also_when_opened(client, region1):
