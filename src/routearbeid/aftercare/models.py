@@ -173,6 +173,15 @@ class Signal(TimeStampedModel):
     def __str__(self) -> str:
         return self.text
 
+    def get_kind_display(self) -> str:
+        """The kind's label in the active language. Django's own (Model._get_FIELD_display)
+        makes every label of the field's choices hashable on each call, translating each one:
+        twelve translations per signal, 0.7 ms of a worklist section of 25 (issue #7)."""
+        try:
+            return str(SignalKind(self.kind).label)
+        except ValueError:  # a kind no longer offered: shown as stored, as Django's would
+            return self.kind
+
     @property
     def text(self) -> str:
         from django.utils.translation import gettext

@@ -347,3 +347,23 @@ def test_the_worklist_keeps_its_sections_sql_never_their_rows(
         client.force_login(region1.swv_officer)  # the session of yesterday has expired
         assert "Tweede Gevraagd" in client.get(URL).content.decode()
     assert built.count(region1.swv_officer.pk) == 3
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_signals_kind_is_shown_as_djangos_own_display_would(language):
+    """Signal.get_kind_display (the worklist's and the youth page's label of a signal) gives
+    what Django's generic one gives, in each language, also for a kind no longer offered."""
+    from django.db.models import Model
+    from django.utils import translation
+
+    from routearbeid.aftercare.constants import SignalKind
+    from routearbeid.aftercare.models import Signal
+
+    field = Signal._meta.get_field("kind")
+    with translation.override(language):
+        for kind in [*SignalKind.values, "withdrawn_kind"]:
+            signal = Signal(kind=kind)
+            assert signal.get_kind_display() == Model._get_FIELD_display(signal, field)
+        assert Signal(kind=SignalKind.SELF_REPORT).get_kind_display() == (
+            "Zelfmelding" if language == "nl" else "Self-report"
+        )
