@@ -296,6 +296,17 @@ ITEM_FORMS = {
 }
 
 
+# The meeting's own forms that are loaded in the same way: adding a participant (a choice of
+# every organisation of the region) and editing the minutes (their whole text), the rest of the
+# form markup on the route coordinator's page (issue #7); with the button's text where it is not
+# the toggle's. Marking the meeting as held stays on the page: after the meeting it is the one
+# thing to do there, and it is small.
+MEETING_FORMS = {
+    "participant": ("meetings:participant_add", _("Add a participant"), None),
+    "minutes": ("meetings:minutes_save", _("Edit the minutes"), _("Save the minutes")),
+}
+
+
 @dataclass
 class Row:
     item: AgendaItem
@@ -331,10 +342,15 @@ def _detail_context(page: Page, bound: tuple | None = None) -> dict:
     meeting_forms = {}
     for name in ("participant", "hold", "minutes"):
         spec = FORMS[name]
-        if spec.allowed(page, None):
-            meeting_forms[name] = (
-                bound[2] if bound and bound[0] == name else spec.build(name, page, None)
-            )
+        if not spec.allowed(page, None):
+            continue
+        if bound and bound[0] == name:
+            meeting_forms[name] = bound[2]
+        elif name in MEETING_FORMS:
+            url = reverse(MEETING_FORMS[name][0], args=[meeting.pk])
+            meeting_forms[name] = LazyForm(url, _anchor(spec, name, None))
+        else:
+            meeting_forms[name] = spec.build(name, page, None)
     items = selectors.meeting_agenda(actor=page.actor, meeting=meeting)
     return {
         "meeting": meeting,
@@ -378,7 +394,7 @@ def _anchor(spec: FormSpec, name: str, target) -> str:
         return f"#item-{target.pk}"
     if spec.target == "action":
         return f"#item-{target.agenda_item_id}"
-    return "#participants" if name == "participant" else "#meeting"
+    return {"participant": "#participants", "minutes": "#minutes"}.get(name, "#meeting")
 
 
 def _post(
@@ -410,9 +426,9 @@ def _post(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def participant_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    return _post(request, meeting_id, "participant")
+    return _meeting_form(request, meeting_id, "participant")
 
 
 @login_required
@@ -422,9 +438,38 @@ def meeting_hold(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def minutes_save(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    return _post(request, meeting_id, "minutes")
+    return _meeting_form(request, meeting_id, "minutes")
+
+
+def _opened(
+    request: HttpRequest, page: Page, name: str, target, url: str, summary, button=None
+) -> HttpResponse:
+    """A form loaded when its <details> is opened, to whom the page offers it (as if the URL
+    did not exist for anyone else): to htmx only the form; without JavaScript, the meeting
+    page with it open."""
+    spec = FORMS[name]
+    if not spec.allowed(page, target):
+        raise Http404
+    form = spec.build(name, page, target)
+    form.opened = True  # on the whole page, its <details> starts open
+    bound = (name, target.pk if target is not None else None, form)
+    return form_or_page(
+        request,
+        ("meetings/_form_body.html", {"f": form, "url": url, "summary": summary, "button": button}),
+        lambda: ("meetings/meeting_detail.html", _detail_context(page, bound)),
+    )
+
+
+def _meeting_form(request: HttpRequest, meeting_id: int, name: str) -> HttpResponse:
+    """One of MEETING_FORMS: POST records it, GET gives it (_opened)."""
+    if request.method == "POST":
+        return _post(request, meeting_id, name)
+    page = Page.load(actor_for(request.user), meeting_id)
+    url_name, summary, button = MEETING_FORMS[name]
+    url = reverse(url_name, args=[page.meeting.pk])
+    return _opened(request, page, name, None, url, summary, button)
 
 
 def _item_form(request: HttpRequest, meeting_id: int, name: str, item_id: int) -> HttpResponse:
@@ -433,19 +478,10 @@ def _item_form(request: HttpRequest, meeting_id: int, name: str, item_id: int) -
     if request.method == "POST":
         return _post(request, meeting_id, name, item_id)
     page = Page.load(actor_for(request.user), meeting_id)
-    spec = FORMS[name]
-    item = _target(page, spec, item_id)
-    if not spec.allowed(page, item):
-        raise Http404
-    form = spec.build(name, page, item)
-    form.opened = True  # on the whole page, its <details> starts open
+    item = _target(page, FORMS[name], item_id)
     url_name, summary = ITEM_FORMS[name]
     url = reverse(url_name, args=[page.meeting.pk, item.pk])
-    return form_or_page(
-        request,
-        ("meetings/_form_body.html", {"f": form, "url": url, "summary": summary}),
-        lambda: ("meetings/meeting_detail.html", _detail_context(page, (name, item.pk, form))),
-    )
+    return _opened(request, page, name, item, url, summary)
 
 
 @login_required

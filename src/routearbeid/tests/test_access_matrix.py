@@ -363,15 +363,9 @@ def _meeting_post(about: str, here: Kwargs, there: Kwargs, allowed=COORDINATOR) 
     ]
 
 
-MATRIX["meetings:participant_add"] = _meeting_post(
-    "add a participant", _on("meeting"), _on("meeting2")
-)
-MATRIX["meetings:hold"] = _meeting_post("hold a planned meeting", _on("planned"), _on("planned2"))
-MATRIX["meetings:minutes_save"] = _meeting_post("save minutes", _on("meeting"), _on("meeting2"))
-
-
 def _item_form(about: str, here: Kwargs, there: Kwargs, allowed=COORDINATOR) -> list[Probe]:
-    """An agenda item's form: posting it, and loading it (GET) when the page opens it."""
+    """A form the page loads when it is opened (an agenda item's, a participant, the minutes):
+    posting it, and loading it (GET)."""
     return [
         *_meeting_post(about, here, there, allowed),
         Probe(f"{about}: its form, region 1", here, allowed),
@@ -379,6 +373,11 @@ def _item_form(about: str, here: Kwargs, there: Kwargs, allowed=COORDINATOR) -> 
     ]
 
 
+MATRIX["meetings:participant_add"] = _item_form(
+    "add a participant", _on("meeting"), _on("meeting2")
+)
+MATRIX["meetings:hold"] = _meeting_post("hold a planned meeting", _on("planned"), _on("planned2"))
+MATRIX["meetings:minutes_save"] = _item_form("save minutes", _on("meeting"), _on("meeting2"))
 MATRIX["meetings:action_add"] = _item_form(
     "add an action", _on("meeting", "item"), _on("meeting2", "item2")
 )

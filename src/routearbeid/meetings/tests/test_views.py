@@ -902,3 +902,54 @@ def test_an_items_forms_are_loaded_when_opened(client, region1):
     assert url not in page_of(client.get(detail_url(meeting)))
     assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
     assert client.get(url).status_code == 404
+
+
+def test_the_meetings_own_forms_are_loaded_when_opened(client, region1):
+    """Issue #7: adding a participant and editing the minutes are loaded when their <details>
+    is opened, as an item's forms are; marking the meeting as held stays on the page. Each
+    form, loaded or opened without JavaScript, records what it did on the page."""
+    meeting = plan(region1)
+    put_on_agenda(region1, meeting, school_a_case(region1))
+    as_user(client, region1.route_coordinator)
+    planned = page_of(client.get(detail_url(meeting)))
+    assert 'name="hold-held_on"' in planned  # on the page itself
+    participant = reverse("meetings:participant_add", args=[meeting.pk])
+    assert f'hx-get="{participant}" hx-trigger="toggle once from:closest details"' in planned
+    assert f'href="{participant}#participants"' in planned
+    assert 'name="participant-person_name"' not in planned
+    form = page_of(client.get(participant, headers={"HX-Request": "true"}))
+    assert form.lstrip().startswith("<form") and "<html" not in form
+    assert f'action="{participant}"' in form and 'name="participant-person_name"' in form
+    assert f'value="{region1.rmc.pk}"' in form  # the region's organisations to choose from
+    whole = page_of(client.get(participant))
+    assert "<html" in whole and '<details class="ra-action" open>' in whole
+    assert whole.count('name="participant-person_name"') == 1
+
+    hold(region1, meeting)
+    meeting.refresh_from_db()
+    meeting.minutes = "Eerste notulen."
+    meeting.save(update_fields=["minutes"])
+    held = page_of(client.get(detail_url(meeting)))
+    minutes = reverse("meetings:minutes_save", args=[meeting.pk])
+    assert f'href="{minutes}#minutes"' in held and 'id="minutes"' in held
+    assert 'name="minutes-minutes"' not in held
+    form = page_of(client.get(minutes, headers={"HX-Request": "true"}))
+    assert 'name="minutes-minutes"' in form and "Eerste notulen." in form
+    assert nl("Save the minutes") in form
+    response = client.post(minutes, {"minutes-minutes": "Bijgewerkt."})
+    assert response["Location"] == f"{detail_url(meeting)}#minutes"
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Bijgewerkt."
+    # too long: refused beside the opened form, nothing changed
+    refused = page_of(client.post(minutes, {"minutes-minutes": "x" * 20_001}))
+    assert '<details class="ra-action" open>' in refused and 'name="minutes-minutes"' in refused
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Bijgewerkt."
+
+    # the school is offered neither: not on the page, not by their URLs
+    as_user(client, region1.coordinator)
+    page = page_of(client.get(detail_url(meeting)))
+    for url in (participant, minutes):
+        assert url not in page
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+        assert client.get(url).status_code == 404
