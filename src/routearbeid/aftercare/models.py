@@ -149,9 +149,14 @@ class Signal(TimeStampedModel):
             models.Index(
                 fields=["person"], condition=Q(person__isnull=False), name="signal_person_idx"
             ),
-            # the worklist and its badge: the open signals of the actor's organisations
+            # the worklist and its badge: the open signals of the actor's organisations, with
+            # each one's case and person after the order, so that whether the actor may see it
+            # (its person, its case) is answered from the index without reading the rows: a
+            # work service's 2,572 at 1,000,000 cases 10-12 -> 7-8 ms (issue #7). Key columns
+            # rather than INCLUDE, which SQLite would leave out with a warning; behind the id
+            # they change no order.
             models.Index(
-                fields=["organisation", "due_on", "raise_on", "id"],
+                fields=["organisation", "due_on", "raise_on", "id", "case", "person"],
                 condition=Q(status__in=["open", "acknowledged"]),
                 name="signal_active_org_idx",
             ),

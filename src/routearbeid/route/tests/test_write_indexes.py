@@ -112,3 +112,44 @@ def test_postgresql_finds_a_schools_mentors_through_the_school_mentor_index(clie
     mentors = client.get("/jongeren/").context["mentors"]
     assert "student_school_mentor_idx" in _plan(mentors)
     assert Student.objects.filter(school=region1.school, mentor=region1.mentor).exists()
+
+
+@pytest.mark.django_db
+def test_the_worklists_signals_are_those_of_my_organisation_for_me_or_anyone(region1):
+    """What the worklist's signals are read by (signal_active_org_idx): the open signals of
+    the person's organisations, addressed to them or to no one, on a case they may see."""
+    from routearbeid.aftercare.selectors import my_signals
+
+    signal = _addressed_signal(region1)
+    everyone = aftercare.signal_raise(
+        actor=region1.coordinator,
+        case_id=signal.case_id,
+        kind=SignalKind.CONTACT_WORK_SERVICE,
+        note="Voor iedereen bij Halte Werk.",
+    )
+    manager = region1.work_service_manager
+    mine = set(my_signals(manager).values_list("id", flat=True))
+    assert {signal.pk, everyone.pk} <= mine
+    assert not {signal.pk, everyone.pk} & set(
+        my_signals(region1.rmc_officer).values_list("id", flat=True)
+    )
+    Signal.objects.filter(pk=signal.pk).update(status="resolved")
+    assert signal.pk not in set(my_signals(manager).values_list("id", flat=True))
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_postgresql_tests_the_worklists_signals_from_the_organisation_index(region1):
+    """The index holds each open signal's case and person after its order: PostgreSQL reads
+    the worklist's signals through it, and can tell whom each is for and whether its case is
+    visible without the table (issue #7)."""
+    from routearbeid.aftercare.selectors import my_signals
+
+    _addressed_signal(region1)
+    ids = my_signals(region1.work_service_manager).values_list("id", flat=True)
+    assert "signal_active_org_idx" in _plan(ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'signal_active_org_idx'")
+        (definition,) = cursor.fetchone()
+    assert "(organisation_id, due_on, raise_on, id, case_id, person_id)" in definition
+    assert "WHERE ((status)::text = ANY" in definition
