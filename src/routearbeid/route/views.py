@@ -161,9 +161,12 @@ class Action:
     allowed: Callable  # (actor, case) -> bool: whether the form is offered at all
     panel: str
     # The toggle text of a form of its own (route/_action_form.html), which the page loads only
-    # when it is opened (issue #7); None for the forms inside a row (a signal, an ABA, the
-    # check-in due), which the page renders itself.
+    # when it is opened (issue #7); None for the forms inside a row (a signal, an ABA), which
+    # the page renders itself.
     summary: str | None = None
+    # (case) -> what the loaded form starts with, or None where there is nothing to fill it in
+    # for (the form is then not found); None: the form's own defaults.
+    initial: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -216,9 +219,9 @@ def involvement_organisations(actor: Actor, case: Case) -> list[Organisation]:
 ACTIONS: dict[str, Action] = {}
 
 
-def action(name, form, allowed, panel, summary=None):
+def action(name, form, allowed, panel, summary=None, initial=None):
     def register(run):
-        ACTIONS[name] = Action(form, run, allowed, panel, summary)
+        ACTIONS[name] = Action(form, run, allowed, panel, summary, initial)
         return run
 
     return register
@@ -471,9 +474,25 @@ def _withdraw(actor, case, d):
     return _("The case has been withdrawn.")
 
 
+def _checkin_due(case) -> dict | None:
+    """The check-in form as it is loaded: for the check-in that is due (the one its toggle names,
+    route/student_detail.html), today, with contact; none when no check-in is due."""
+    due = case.checks.filter(recorded_on__isnull=True).first()
+    if due is None:
+        return None
+    return {"check": due.pk, "recorded_on": today(), "contact_made": "yes"}
+
+
 # Its toggle names the check-in that is due (route/student_detail.html); `summary` is the button
 # of the form that is loaded when it is opened.
-@action("checkin", forms.CheckinForm, _in_aftercare_school, "aftercare", summary=_("Save check-in"))
+@action(
+    "checkin",
+    forms.CheckinForm,
+    _in_aftercare_school,
+    "aftercare",
+    summary=_("Save check-in"),
+    initial=_checkin_due,
+)
 def _checkin(actor, case, d):
     if not case.checks.filter(pk=d["check"]).exists():
         raise NotFound("not found")
@@ -782,7 +801,7 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
         "age": student.age_on(today()),
         "may_see_pgn": actor.may_see_pgn,
         "route_map": route_map(case),
-        "forms": build_forms(actor, case, student, bound),  # check-in form: see below
+        "forms": build_forms(actor, case, student, bound),
         "summaries": SUMMARIES,
         "errors_for": errors_for,
         "opened": bound[0] if bound else None,
@@ -862,9 +881,7 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
                     )
                 ),
                 "today": today(),
-                "next_check": (
-                    next_check := next((c for c in checks if c.recorded_on is None), None)
-                ),
+                "next_check": next((c for c in checks if c.recorded_on is None), None),
                 "self_reports": _sparse(
                     case, "self_reports", lambda pk: SelfReport.objects.filter(case_id=pk)[:20]
                 ),
@@ -916,17 +933,7 @@ def _page_context(request, actor, student, case, bound=None, errors_for=None):
                 else None,
             }
         )
-        checkin_form = context["forms"].get("checkin")
-        if isinstance(checkin_form, forms.CheckinForm) and next_check is not None:
-            _checkin_initial(checkin_form, next_check)
     return context
-
-
-def _checkin_initial(form, check: AftercareCheck) -> None:
-    """The check-in form of the youth's page, blank: for the check-in that is due, today, with
-    contact."""
-    if not form.is_bound:
-        form.initial = {"check": check.pk, "recorded_on": today(), "contact_made": "yes"}
 
 
 def _follow_up(case: Case) -> WorkServiceFollowUp | None:
@@ -1013,12 +1020,11 @@ def case_action(request: HttpRequest, student_id: int, name: str) -> HttpRespons
         if act.summary is None:
             raise Http404
         blank = action_form(name, actor, case, student)
-        if name == "checkin":
-            # the check-in that is due, as the page names it in the form's toggle
-            due = next(iter(case.checks.filter(recorded_on__isnull=True)[:1]), None)
-            if due is None:
+        if act.initial is not None:
+            initial = act.initial(case)
+            if initial is None:
                 raise Http404
-            _checkin_initial(blank, due)
+            blank.initial = initial
         return form_or_page(
             request,
             (
