@@ -19,6 +19,9 @@ work scenarios):
 and beside them, in the same run: the floor (/bench/floor/, 10) and the youth list with and
 without the permission filter for the same login (/jongeren/ and /bench/jongeren-ongefilterd/,
 5 and 5, as school and as work service). POSTs are measured without following the redirect.
+A page sent without the navigation's worklist count (none kept in the session) is followed, as
+a browser would, by the request that loads it (htmx, /werkvoorraad/teller/): measured apart as
+"navigation badge", after the page's own time.
 
 People think between clicks: BENCH_WAIT ("min:max" seconds, default "1:5"). The statistics
 are reset a few seconds after the last person has logged in (three Argon2 logins a person are
@@ -49,6 +52,8 @@ PLAN = json.loads(Path(os.environ.get("BENCH_PLAN", ROOT / "var/bench/plan.json"
 SAMPLES_PATH = Path(os.environ.get("BENCH_SAMPLES", ROOT / "var/bench/samples.json"))
 WAIT = [float(x) for x in os.environ.get("BENCH_WAIT", "1:5").split(":")]
 WARM_UP_SECONDS = 3  # after the last login, before the statistics are reset
+# the navigation's count, loaded after a page that came without it (core/_worklist_badge.html)
+BADGE = re.compile(r'<span id="ra-worklist-badge"[^>]* hx-get="([^"]+)"')
 
 
 def _seconds(text: str) -> float:
@@ -151,6 +156,18 @@ class Login:
         ) as response:
             if response.status_code != 200:
                 response.failure(f"{response.status_code} for {path}")
+        badge = BADGE.search(response.text) if response.status_code == 200 else None
+        if badge:
+            with self.client.get(
+                badge.group(1),
+                name="navigation badge",
+                headers={"HX-Request": "true"},
+                allow_redirects=False,
+                catch_response=True,
+                context={"role": self.role},
+            ) as loaded:
+                if loaded.status_code != 200 or "ra-worklist-badge" not in loaded.text:
+                    loaded.failure(f"{loaded.status_code} for {badge.group(1)}")
         return response
 
     def post(self, path: str, name: str, data: dict):

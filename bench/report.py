@@ -26,6 +26,7 @@ SCENARIOS = [
     "transition",
     "API list",
     "outflow meeting",
+    "navigation badge",
     "floor",
     "list filtered (school)",
     "list unfiltered (school)",

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from routearbeid.core import exports, sqlcache
@@ -201,6 +202,18 @@ def _worklist_context(
 def worklist(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     return render(request, "aftercare/worklist.html", _worklist_context(request, actor))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def worklist_badge(request: HttpRequest) -> HttpResponse:
+    """The count beside "Worklist" in the navigation, counted now: a page sent without it (none
+    kept in the session) loads it from here once it is there, so no page waits for the count.
+    The context processor keeps the numbers for the next pages (core/context_processors.py)."""
+    counts = selectors.worklist_counts(actor_for(request.user))
+    request.worklist_counts = counts  # type: ignore[attr-defined]
+    return render(request, "core/_worklist_badge.html", {"worklist_badge_oob": False})
 
 
 @login_required

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("routearbeid.accounts.urls")),
     path("health/", views.health, name="health"),
     path("werkvoorraad/", aftercare_views.worklist, name="worklist"),
+    path("werkvoorraad/teller/", aftercare_views.worklist_badge, name="worklist_badge"),
     path(
         "werkvoorraad/nazorgcontact/<int:check_id>/",
         aftercare_views.worklist_checkin,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,6 +21,11 @@ class LazyForm:
     url: str
     anchor: str
     lazy: bool = True
+    # What the page's templates ask of every form they show (meetings/_form.html): one loaded
+    # when opened is not open on the page and has no errors. Answered here, not by a failed
+    # lookup (Django's template engine tries a key, an attribute and an index, three exceptions).
+    opened: ClassVar[bool] = False
+    errors: ClassVar[tuple] = ()
 
     @property
     def page_url(self) -> str:

@@ -222,6 +222,7 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     # --- staff screens without an object ------------------------------------------------------
     "worklist": [Probe("own worklist (the page after login)", none, EVERYONE)],
+    "worklist_badge": [Probe("own worklist's count (the navigation's badge)", none, EVERYONE)],
     "students:list": [Probe("youth list", none, MEETING_ROLES)],
     "meetings:list": [Probe("meetings of the region", none, MEETING_ROLES)],
     "meetings:plan": [

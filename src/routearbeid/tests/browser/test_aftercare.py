@@ -31,6 +31,8 @@ def test_r_nz_2_check_in_from_the_worklist_in_three_clicks(visit, region1):
     page = visitor.page
     assert "/werkvoorraad/" in page.url
 
+    nav_count = page.locator("#ra-worklist-badge .utrecht-badge-counter")
+    before = int(nav_count.inner_text())
     item = page.locator(f"#checkin-{case.checks.get(sequence=1).pk}")
     item.get_by_text("Nu vastleggen").click()
     # the form is loaded when opened (issue #7: the worklist does not carry 25 forms)
@@ -44,6 +46,9 @@ def test_r_nz_2_check_in_from_the_worklist_in_three_clicks(visit, region1):
     item.get_by_label("Werkt, zelfde werkgever").check()
     visitor.in_place(lambda: item.get_by_role("button", name="Nazorgcontact opslaan").click())
     assert page.get_by_text("Het nazorgcontact met Amina Browser is vastgelegd.").is_visible()
+    # the navigation's count follows the write, though only <main> was swapped: the page that came
+    # back carries the badge out of band
+    assert int(nav_count.inner_text()) == before - 1
     assert "/werkvoorraad/" in page.url
     recorded = case.checks.get(sequence=1)
     assert recorded.contact_made is True and recorded.situation == "working_same_employer"
@@ -57,6 +62,31 @@ def test_r_nz_2_check_in_from_the_worklist_in_three_clicks(visit, region1):
         "Niet bereikt: er is een nieuw nazorgcontact met Bilal Browser gepland."
     ).is_visible()
     assert page.get_by_text("nazorgcontact 1 opnieuw (niet bereikt)").is_visible()
+
+
+def test_a_page_without_the_worklist_count_loads_it_once_it_is_there(visit, region1, settings):
+    """Issue #7: no page waits for the count beside "Worklist"; one sent without it (none kept in
+    the session) loads it in the background. Nothing kept here, so every page does."""
+    from routearbeid.aftercare.selectors import worklist_counts
+
+    settings.ROUTEARBEID_BADGE_SECONDS = 0
+    youth_with_a_due_checkin(region1, "Dana")
+    region1.coordinator.set_password("demo")
+    region1.coordinator.save()
+    total = worklist_counts(region1.coordinator).total
+    assert total >= 1
+    visitor = visit().login(region1.coordinator.username)
+    visitor.go("/jongeren/", check=False)
+    counter = visitor.page.locator("#ra-worklist-badge .utrecht-badge-counter")
+    counter.wait_for()
+    assert counter.inner_text() == str(total)
+    label = f"{total} taak" if total == 1 else f"{total} taken"
+    assert counter.get_attribute("aria-label") == label
+    assert visitor.page.get_by_role("link", name=f"Werkvoorraad {label}").is_visible()
+    # loaded in the background: no message about it, and it counts as no swap of <main>
+    assert visitor.page.locator(".utrecht-alert--error").count() == 0
+    assert visitor.page.evaluate("document.documentElement.dataset.raSwaps") is None
+    visitor.axe()
 
 
 def test_r_rmc_1_monitoring_list_in_the_browser(visit, region1):

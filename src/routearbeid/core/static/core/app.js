@@ -9,7 +9,16 @@
     root.dataset.raSwaps = String(Number(root.dataset.raSwaps || 0) + 1);
   }
 
+  // The navigation's worklist count loads itself after the page (core/_worklist_badge.html): in
+  // the background, so it neither moves the focus nor counts as a swap, and when it fails the
+  // page simply shows no count.
+  function badge(event) {
+    const elt = event.detail && event.detail.elt;
+    return Boolean(elt && elt.id === "ra-worklist-badge");
+  }
+
   document.addEventListener("htmx:afterSettle", function (event) {
+    if (badge(event)) return;
     const main = document.getElementById("main");
     // Only when <main> itself was replaced (a form posted in place). A form loaded into a
     // <details> as it opens leaves the focus where it is: on the summary just activated.
@@ -25,6 +34,7 @@
   });
 
   function failed(event) {
+    if (badge(event)) return;
     const main = document.getElementById("main");
     if (main) {
       const alert = document.createElement("div");
