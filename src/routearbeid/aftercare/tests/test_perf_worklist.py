@@ -132,6 +132,25 @@ def counted(queries) -> bool:
     return any(q["sql"].startswith(COUNTING) for q in queries)
 
 
+def record_a_waiting_involvement(client, region1, **kwargs):
+    """The RMC officer records its involvement in one of the requests waiting for it: one fewer
+    in its worklist."""
+    from routearbeid.route.models import Involvement
+
+    waiting = Involvement.objects.filter(organisation=region1.rmc, involved_on__isnull=True).first()
+    return client.post(
+        reverse("route:action", args=[waiting.case.student_id, "involvement-record"]),
+        {
+            "involvement-record-organisation": region1.rmc.pk,
+            "involvement-record-legal_basis": "legal_task",
+            "involvement-record-person_name": "Rana Mc",
+            "involvement-record-involved_on": "2026-11-30",
+            "involvement-record-advice": "Werk met begeleiding.",
+        },
+        **kwargs,
+    )
+
+
 def test_no_page_waits_for_the_badge_it_is_loaded_after_the_page(client, region1, three_requests):
     """Issue #7: counting the badge costs 6-15 ms of SQL at 1,000,000 cases. A page without
     numbers kept in the session is sent without them and names where to load them (htmx, on
@@ -166,23 +185,12 @@ def test_a_page_posted_in_place_brings_its_badge_along(client, region1, three_re
     """A form posted in place (hx-boost, only <main> swapped) used to leave the navigation's count
     as it was before the user's own write. A page htmx asks for carries its badge out of band
     (hx-swap-oob), so htmx replaces the one in the navigation too; a whole page does not."""
-    from routearbeid.route.models import Involvement
 
     client.force_login(region1.rmc_officer)
     assert badge(client) == "3"
     assert "hx-swap-oob" not in nav_badge(client.get(URL).content.decode())
-    waiting = Involvement.objects.filter(organisation=region1.rmc, involved_on__isnull=True).first()
-    response = client.post(
-        reverse("route:action", args=[waiting.case.student_id, "involvement-record"]),
-        {
-            "involvement-record-organisation": region1.rmc.pk,
-            "involvement-record-legal_basis": "legal_task",
-            "involvement-record-person_name": "Rana Mc",
-            "involvement-record-involved_on": "2026-11-30",
-            "involvement-record-advice": "Werk met begeleiding.",
-        },
-        headers={"HX-Request": "true"},
-        follow=True,
+    response = record_a_waiting_involvement(
+        client, region1, headers={"HX-Request": "true"}, follow=True
     )
     assert response.status_code == 200
     nav = nav_badge(response.content.decode())
@@ -234,21 +242,10 @@ def test_the_badge_is_kept_for_a_minute_and_costs_no_query_meanwhile(client, reg
 
 
 def test_the_users_own_write_shows_in_the_badge_at_once(client, region1, three_requests):
-    from routearbeid.route.models import Involvement
 
     client.force_login(region1.rmc_officer)
     assert badge(client) == "3"
-    waiting = Involvement.objects.filter(organisation=region1.rmc, involved_on__isnull=True).first()
-    response = client.post(
-        reverse("route:action", args=[waiting.case.student_id, "involvement-record"]),
-        {
-            "involvement-record-organisation": region1.rmc.pk,
-            "involvement-record-legal_basis": "legal_task",
-            "involvement-record-person_name": "Rana Mc",
-            "involvement-record-involved_on": "2026-11-30",
-            "involvement-record-advice": "Werk met begeleiding.",
-        },
-    )
+    response = record_a_waiting_involvement(client, region1)
     assert response.status_code == 302, response.content.decode()[:500]
     assert badge(client) == "2"
 
