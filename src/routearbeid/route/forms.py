@@ -283,6 +283,8 @@ class CheckinForm(StyledForm):
     situation = forms.ChoiceField(
         label=_("Situation"), choices=[("", _("Choose…")), *Situation.choices], required=False
     )
+    # not "(optional)" beside it: the service asks for it when there was contact (R-NZ-2)
+    situation.required_when = _("when there was contact")  # type: ignore[attr-defined]
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea, required=False, max_length=4000
     )

@@ -290,6 +290,18 @@ def test_r_nz_2_the_check_in_due_is_loaded_when_its_form_is_opened(client, regio
     assert "<html" not in fragment
     assert f'name="checkin-check" value="{due.pk}"' in fragment
     assert f'action="{url}"' in fragment
+    # the situation is asked for when there was contact (R-NZ-2): its label does not call it
+    # optional, as the notes' does
+    import re
+
+    labels = {
+        name: re.sub(r"<[^>]+>", "", text).strip()
+        for name, text in re.findall(
+            r'<label[^>]*for="id_checkin-(\w+)"[^>]*>(.*?)</label>', fragment
+        )
+    }
+    assert labels["situation"] == "Situatie (als er contact was)"
+    assert labels["notes"] == "Notities (niet verplicht)"
 
     whole = client.get(url).content.decode()  # without JavaScript: the page, that form open
     assert "<html" in whole
