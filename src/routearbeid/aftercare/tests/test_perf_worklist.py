@@ -1,6 +1,8 @@
 """Issue #7: the worklist shows a first page per section with its full size and a way to see
 more; the badge keeps its numbers; the raiser opens a batch with one UPDATE."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -93,16 +95,12 @@ def test_the_first_check_ins_are_those_of_my_schools_in_due_order(region1):
 
 def nav_badge(page: str) -> str:
     """The badge element beside "Worklist" in a page's navigation."""
-    import re
-
     found = re.search(r'<span id="ra-worklist-badge".*?</a>', page, re.S)
     assert found, "no worklist badge in the navigation"
     return found.group(0)
 
 
 def badge_number(html: str) -> str | None:
-    import re
-
     found = re.search(r'<span class="utrecht-badge-counter"[^>]*>(\d+)</span>', html)
     return found.group(1) if found else None
 
@@ -110,8 +108,6 @@ def badge_number(html: str) -> str | None:
 def badge(client) -> str | None:
     """The count beside "Worklist" in the navigation as a browser shows it, None when there is
     none: from the page when it came with it, else loaded from the URL the badge names (htmx)."""
-    import re
-
     nav = nav_badge(client.get(reverse("students:list")).content.decode())
     load = re.search(r'hx-get="([^"]+)" hx-trigger="load"', nav)
     if load:

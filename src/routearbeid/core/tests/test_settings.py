@@ -11,6 +11,12 @@ ROOT = Path(__file__).resolve().parents[4]
 
 
 def _import_prod(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return _python("import routearbeid.config.settings.prod", env)
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`code` in a new Python process with the production settings' environment: `env` and
+    nothing of this one's secret key, DEBUG, settings module or 2FA switch."""
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -18,7 +24,7 @@ def _import_prod(env: dict[str, str]) -> subprocess.CompletedProcess:
     }
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import routearbeid.config.settings.prod"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**clean, "PYTHONPATH": str(ROOT / "src")},
         capture_output=True,
@@ -117,28 +123,10 @@ def test_the_wsgi_application_freezes_what_it_loaded_at_start(tmp_path):
     """Issue #7: the objects loaded with the application live as long as the process; frozen,
     the garbage collector's full collections no longer walk them (44 ms a collection over them,
     in whichever request it falls: docs/performance.md, "Thirteenth round")."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "REQUIRE_2FA"}
-    }
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import gc; before = gc.get_freeze_count(); import routearbeid.config.wsgi as w; "
-            "print(before, gc.get_freeze_count(), callable(w.application))",
-        ],
-        cwd=ROOT,
-        env={
-            **clean,
-            "PYTHONPATH": str(ROOT / "src"),
-            "SECRET_KEY": "x" * 50,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
+    result = _python(
+        "import gc; before = gc.get_freeze_count(); import routearbeid.config.wsgi as w; "
+        "print(before, gc.get_freeze_count(), callable(w.application))",
+        {"SECRET_KEY": "x" * 50, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
     )
     assert result.returncode == 0, result.stderr
     before, frozen, app = result.stdout.split()
