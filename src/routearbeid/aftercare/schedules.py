@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -109,6 +110,25 @@ def cancel_key(case: Case, key: str, note: str | Promise = "") -> int:
         case=case, key=key, status__in=[SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED]
     ).update(status=SignalStatus.RESOLVED, resolution_note=str(note or _("No longer needed")))
     return cancelled
+
+
+# R-RMC-1: the "monitoring ends" signal; when the end moves after it was raised
+# (route.services.monitoring_ends_follow), the new one is keyed "<key>-<yyyymmdd>".
+MONITORING_END_KEY = "rmc-monitoring-end"
+
+
+def monitoring_end_signals(case_ids: list[int]):
+    """Every "monitoring ends" signal of these cases, the first and those of a moved end."""
+    return Signal.objects.filter(case_id__in=case_ids).filter(
+        Q(key=MONITORING_END_KEY) | Q(key__startswith=f"{MONITORING_END_KEY}-")
+    )
+
+
+def cancel_monitoring_end(case: Case, note: str | Promise) -> None:
+    """R-RMC-1: the monitoring has ended otherwise (a startkwalificatie)."""
+    keys = set(monitoring_end_signals([case.pk]).values_list("key", flat=True))
+    for key in sorted(keys):
+        cancel_key(case, key, note=note)
 
 
 def cancel_scheduled(case: Case) -> int:
@@ -222,7 +242,7 @@ def schedule_for_case(case: Case) -> None:
             due_on=case.rmc_monitoring_ends_on,
             message=gettext_noop("RMC monitoring ends on %(date)s (age limit)."),
             params={"date": case.rmc_monitoring_ends_on.strftime("%d-%m-%Y")},
-            key="rmc-monitoring-end",
+            key=MONITORING_END_KEY,
         )
 
 

@@ -5,10 +5,12 @@ organisations, the people with a membership there, and their own region's settin
 superuser (the platform's operator) sees everything.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .constants import Role
 from .models import Membership, Organisation, Region, User
@@ -70,6 +72,24 @@ class RegionAdmin(admin.ModelAdmin):
         # The region's settings (aftercare, retention, …) hold for every organisation in it: an
         # organisation's administrator reads them; only the platform's operator changes them.
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "rmc_age_limit" in form.changed_data:
+            # R-RMC-1: the monitoring of the region's youth after outflow ends at the new limit;
+            # up to ~100,000 cases, so in the background once the new limit is saved.
+            from routearbeid.route.tasks import monitoring_ends_follow_region
+
+            region_id = obj.pk
+            transaction.on_commit(lambda: monitoring_ends_follow_region.enqueue(region_id))
+            messages.info(
+                request,
+                _(
+                    "The RMC monitoring of this region's youth who have left school now ends at "
+                    "the age of %(limit)s; their cases are being updated in the background."
+                )
+                % {"limit": obj.rmc_age_limit},
+            )
 
 
 @admin.register(Organisation)

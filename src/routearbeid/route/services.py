@@ -7,6 +7,7 @@ timeline event (R-END-2) and the processing-log record, and queues what follows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,8 @@ def keep_link_regions(*, school_id: int) -> int:
             .exclude(student_region_id=region_id)
             .update(student_region_id=region_id)
         )
+    # R-RMC-1: the new region's age limit holds for the school's youth after outflow
+    monitoring_ends_follow(school_id=school_id)
     return changed
 
 
@@ -520,14 +523,186 @@ def basic_qualification_record(*, actor, student_id: int, on: dt.date) -> None:
     student.has_basic_qualification = True
     student.basic_qualification_on = on
     student.save(update_fields=["has_basic_qualification", "basic_qualification_on", "updated_at"])
-    from routearbeid.aftercare.schedules import cancel_key
+    from routearbeid.aftercare.schedules import cancel_monitoring_end
 
     for case in Case.objects.filter(student=student, rmc_monitoring_ends_on__isnull=False):
         case.rmc_monitoring_ends_on = max(on, case.outflow_on or on)
         case.save(update_fields=["rmc_monitoring_ends_on", "updated_at"])
-        cancel_key(case, "rmc-monitoring-end", note=_("Startkwalificatie obtained"))
+        cancel_monitoring_end(case, note=_("Startkwalificatie obtained"))
         timeline_append(case=case, actor=actor, kind="basic_qualification_recorded")
         case_processing_log(actor, case, "students.student")
+
+
+# R-RMC-1: cases moved at a time (one transaction each); a region holds up to ~100,000 cases.
+MONITORING_FOLLOW_BATCH = 1000
+
+
+def monitoring_ends_follow(
+    *,
+    region_id: int | None = None,
+    school_id: int | None = None,
+    student_ids: Iterable[int] | None = None,
+    actor: Actor | None = None,
+    on: dt.date | None = None,
+) -> int:
+    """R-RMC-1: after outflow, a youth without startkwalificatie is monitored until the birthday
+    at the age limit of their school's region, as the limit and the date of birth are now. When
+    the region's setting changes (the law "van school naar duurzaam werk" raises it from 23 to
+    27), a date of birth is corrected (a student import) or a school moves to another region,
+    the stored end (`Case.rmc_monitoring_ends_on`, which the monitoring list reads) follows: a
+    youth whose monitoring had ended comes back on the list when the new limit is later.
+
+    Of the cases of this region, school or these students; each moved case gets its "monitoring
+    ends" signal moved (a scheduled one takes the new date; one already raised is resolved and a
+    new one scheduled when the end is now later than `on`), an event on its timeline (R-END-2)
+    and a record in the processing log. `actor`: who caused it (None: the system, for a region's
+    setting). Returns the number of cases moved."""
+    on = on or today()
+    qs = Case.objects.filter(
+        outflow_on__isnull=False,
+        rmc_monitoring_ends_on__isnull=False,
+        stage__in=(Stage.AFTERCARE, Stage.CLOSED),
+        student__has_basic_qualification=False,
+        student__anonymised_on__isnull=True,
+    )
+    if region_id is not None:
+        qs = qs.filter(student__school__region_id=region_id)
+    if school_id is not None:
+        qs = qs.filter(student__school_id=school_id)
+    if student_ids is not None:
+        qs = qs.filter(student_id__in=list(student_ids))
+    fields = ("pk", "rmc_monitoring_ends_on", "student__date_of_birth")
+    limit_field = "student__school__region__rmc_age_limit"
+    moved_ids = [
+        pk
+        for pk, ends_on, born, limit in qs.values_list(*fields, limit_field).iterator(2000)
+        if birthday(born, limit) != ends_on
+    ]
+    moved = 0
+    for start in range(0, len(moved_ids), MONITORING_FOLLOW_BATCH):
+        with transaction.atomic():
+            moved += _monitoring_ends_move(
+                qs, moved_ids[start : start + MONITORING_FOLLOW_BATCH], actor=actor, on=on
+            )
+    return moved
+
+
+def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: dt.date) -> int:
+    from django.utils import timezone
+
+    from routearbeid.aftercare.constants import SignalStatus
+    from routearbeid.aftercare.models import Signal
+    from routearbeid.aftercare.schedules import MONITORING_END_KEY, monitoring_end_signals
+    from routearbeid.processing_log.services import processing_log_record
+
+    from .models import TimelineEvent
+    from .timeline import timeline_event
+
+    # Locked and read again: a startkwalificatie recorded meanwhile has ended the monitoring.
+    cases = list(
+        qs.filter(pk__in=case_ids)
+        .select_for_update(of=("self",))
+        .select_related("student__school__region")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    changed: list[Case] = []
+    events: list[TimelineEvent] = []
+    for case in cases:
+        limit = case.student.school.region.rmc_age_limit
+        ends_on = birthday(case.student.date_of_birth, limit)
+        if ends_on == case.rmc_monitoring_ends_on:
+            continue
+        assert case.rmc_monitoring_ends_on is not None  # the query's condition
+        events.append(
+            timeline_event(
+                case_id=case.pk,
+                actor=actor,
+                kind="rmc_monitoring_end_moved",
+                data={
+                    "from": case.rmc_monitoring_ends_on.strftime("%d-%m-%Y"),
+                    "to": ends_on.strftime("%d-%m-%Y"),
+                    "limit": limit,
+                },
+            )
+        )
+        case.rmc_monitoring_ends_on, case.updated_at = ends_on, now
+        changed.append(case)
+    if not changed:
+        return 0
+    Case.objects.bulk_update(changed, ["rmc_monitoring_ends_on", "updated_at"])
+    TimelineEvent.objects.bulk_create(events)
+    signals: dict[int, list[Signal]] = {}
+    for signal in monitoring_end_signals([c.pk for c in changed]):
+        signals.setdefault(signal.case_id, []).append(signal)
+    moved_signals: list[Signal] = []
+    new_signals: list[Signal] = []
+    for case in changed:
+        new_end = case.rmc_monitoring_ends_on
+        assert new_end is not None
+        params = {"date": new_end.strftime("%d-%m-%Y")}
+        own = signals.get(case.pk, [])
+        scheduled = [s for s in own if s.status == SignalStatus.SCHEDULED]
+        for signal in scheduled:
+            signal.raise_on = signal.due_on = new_end
+            signal.params, signal.updated_at = params, now
+            moved_signals.append(signal)
+        if scheduled or not own or new_end <= on:
+            # No RMC involved at outflow: nobody to tell (schedules.schedule_at_outflow); an
+            # end that has passed again leaves the signal that said so.
+            continue
+        # Raised (or ended) for the old end, which is no longer the end: a new one for the new.
+        for signal in own:
+            if signal.status in (SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED):
+                signal.status, signal.updated_at = SignalStatus.RESOLVED, now
+                signal.resolution_note = str(
+                    _("The monitoring now ends on %(date)s (age limit %(limit)s).")
+                    % {**params, "limit": case.student.school.region.rmc_age_limit}
+                )
+                moved_signals.append(signal)
+        last = max(own, key=lambda s: s.pk)
+        keys = {s.key for s in own}
+        key = f"{MONITORING_END_KEY}-{new_end:%Y%m%d}"
+        n = 1
+        while key in keys:
+            n += 1
+            key = f"{MONITORING_END_KEY}-{new_end:%Y%m%d}-{n}"
+        new_signals.append(
+            Signal(
+                case_id=case.pk,
+                organisation_id=last.organisation_id,
+                kind=last.kind,
+                rule_id=last.rule_id,
+                status=SignalStatus.SCHEDULED,
+                raise_on=new_end,
+                due_on=new_end,
+                message=last.message,
+                params=params,
+                key=key,
+            )
+        )
+    if moved_signals:
+        Signal.objects.bulk_update(
+            moved_signals,
+            ["status", "raise_on", "due_on", "params", "resolution_note", "updated_at"],
+        )
+    if new_signals:
+        Signal.objects.bulk_create(new_signals)
+    processing_log_record(
+        actor=actor,
+        operation="update",
+        activity="route.case",
+        student_ids=[c.student_id for c in changed],
+        organisation_id=None if actor is None else _school_seat(actor, changed),
+    )
+    return len(changed)
+
+
+def _school_seat(actor: Actor, cases: list[Case]) -> int | None:
+    """The school through which the actor (a coordinator importing students) has these cases."""
+    schools = {c.student.school_id for c in cases}
+    own = schools & set(actor.school_ids)
+    return min(own) if own else None
 
 
 # --- Exemption (R-UIT-2) --------------------------------------------------------------------

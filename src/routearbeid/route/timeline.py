@@ -46,6 +46,10 @@ EVENT_TEXT = {
     "signal_raised": _("Signal: %(signal_kind)s"),
     "signal_status": _("Signal %(signal_kind)s: %(signal_status)s"),
     "basic_qualification_recorded": _("Startkwalificatie recorded; RMC monitoring ends"),
+    # services.monitoring_ends_follow: the age limit of the region or the date of birth changed
+    "rmc_monitoring_end_moved": _(
+        "RMC monitoring now ends on %(to)s instead of %(from)s (age limit %(limit)s)"
+    ),
     "case_closed": _("Case closed after aftercare"),
     "meeting_agenda": _("Put on the agenda of the outflow meeting of %(date)s"),
     "meeting_advice": _("Advice of %(organisation)s at the outflow meeting"),
@@ -93,6 +97,16 @@ def _display_data(data: dict[str, Any]) -> dict[str, Any]:
 def timeline_append(
     *, case: Case, actor: Actor | None, kind: str, data: dict[str, Any] | None = None
 ) -> TimelineEvent:
+    event = timeline_event(case_id=case.pk, actor=actor, kind=kind, data=data)
+    event.case = case
+    event.save(force_insert=True)
+    return event
+
+
+def timeline_event(
+    *, case_id: int, actor: Actor | None, kind: str, data: dict[str, Any] | None = None
+) -> TimelineEvent:
+    """The event, not yet saved (for bulk_create; timeline_append saves one)."""
     if kind not in EVENT_TEXT:
         raise ValueError(f"unknown timeline event kind {kind!r}")
     data = {k: (str(v) if v is not None else "") for k, v in (data or {}).items()}
@@ -100,8 +114,8 @@ def timeline_append(
         summary = str(EVENT_TEXT[kind]) % _display_data(data) if data else str(EVENT_TEXT[kind])
     except (KeyError, ValueError, TypeError):
         summary = str(EVENT_TEXT[kind])
-    return TimelineEvent.objects.create(
-        case=case,
+    return TimelineEvent(
+        case_id=case_id,
         actor=actor.user if actor else None,
         organisation_id=actor.primary_organisation_id() if actor else None,
         kind=kind,

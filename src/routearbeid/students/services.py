@@ -277,6 +277,16 @@ def _write_part(batch: StudentImport, actor: Actor, part: Sequence[RowCheck]) ->
             student_ids=[s.pk for s in changed],
             organisation_id=batch.school_id,
         )
+        born = [
+            c.student.pk
+            for c in part
+            if c.action == UPDATE and c.student is not None and "date_of_birth" in c.changed
+        ]
+        if born:
+            # R-RMC-1: a corrected date of birth moves the end of the RMC's monitoring
+            from routearbeid.route.services import monitoring_ends_follow
+
+            monitoring_ends_follow(student_ids=born, actor=actor)
     return len(new), len(changed)
 
 
