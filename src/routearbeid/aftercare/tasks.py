@@ -29,6 +29,8 @@ DAILY_JOBS: list[str] = [
     "routearbeid.privacy.tasks.retention_due",
     # Uploaded import rows nobody confirmed, and imports older than 30 days (students/services.py).
     "routearbeid.students.tasks.imports_expire",
+    # The report page's rate-limit counts of windows that have passed (portal/ratelimit.py).
+    "routearbeid.portal.tasks.rate_counts_expire",
 ]
 
 

@@ -39,3 +39,21 @@ class PortalLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class RateCount(models.Model):
+    """A rate limit's count in one time window (portal.ratelimit), in the database so that every
+    server process counts in the same place. `key` holds a hash of the address or the token and
+    the window, never the address or the token itself."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    # the end of the window: the daily run deletes the counts whose window has passed
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate limit count")
+        verbose_name_plural = _("rate limit counts")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

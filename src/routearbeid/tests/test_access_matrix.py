@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -627,7 +626,8 @@ def world(db):
 
 def _call(client, probe: Probe, url: str):
     """One request, undone afterwards, so that every role meets the same world."""
-    cache.clear()  # the report page's rate limit counts per address; every role is a new visitor
+    # the report page's rate limit counts per address (in the database): rolled back with the
+    # request, so every role is a new visitor
     with transaction.atomic():
         response = client.post(url, probe.data) if probe.method == "post" else client.get(url)
         transaction.set_rollback(True)

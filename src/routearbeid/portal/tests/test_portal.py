@@ -10,7 +10,6 @@ import re
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from routearbeid.aftercare.constants import ReportChannel
 from routearbeid.aftercare.models import SelfReport, Signal
@@ -18,19 +17,12 @@ from routearbeid.core.errors import DomainError, NotFound, PermissionDenied
 from routearbeid.organisations.actors import as_actor
 from routearbeid.portal import ratelimit, services
 from routearbeid.portal.forms import phone_clean
-from routearbeid.portal.models import PortalLink
+from routearbeid.portal.models import PortalLink, RateCount
 from routearbeid.processing_log.models import ProcessingLogRecord
 from routearbeid.route.constants import Stage
 from routearbeid.route.models import TimelineEvent
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def in_aftercare(region1):
@@ -252,6 +244,39 @@ def test_rate_limit_per_address_429(client, youth, still_clock):
     assert client.get(url(token)).status_code == 200
 
 
+def test_rate_limit_is_counted_in_the_database_for_every_server_process(client, youth, still_clock):
+    """Each gunicorn worker is its own process: the counts live in one database row per window
+    (RateCount), not in a process's memory. A count made elsewhere (another process: here a
+    row written by hand, as another worker's statement would) holds for this process too; the
+    row holds a hash of the address, never the address itself."""
+    _case, token = youth
+    assert client.get(url(token)).status_code == 200
+    (row,) = RateCount.objects.all()
+    assert row.count == 1
+    assert "127.0.0.1" not in row.key
+    assert row.expires_at > dt.datetime.now(tz=dt.UTC)
+    RateCount.objects.filter(pk=row.pk).update(count=ratelimit.REQUESTS_PER_MINUTE_PER_IP)
+    assert client.get(url(token)).status_code == 429
+    assert RateCount.objects.get(pk=row.pk).count == ratelimit.REQUESTS_PER_MINUTE_PER_IP + 1
+
+
+def test_the_daily_run_deletes_the_counts_of_windows_that_have_passed(client, youth, still_clock):
+    from routearbeid.aftercare.tasks import DAILY_JOBS
+    from routearbeid.portal.tasks import rate_counts_expire
+
+    assert "routearbeid.portal.tasks.rate_counts_expire" in DAILY_JOBS
+    _case, token = youth
+    client.get(url(token))
+    client.post(url(token), {"kind": "other"})
+    assert RateCount.objects.count() == 2  # the address's minute, the token's hour
+    assert rate_counts_expire() == {"deleted": 0}
+    still_clock.shift(dt.timedelta(minutes=1))
+    assert rate_counts_expire() == {"deleted": 1}  # the minute has passed, the hour not
+    still_clock.shift(dt.timedelta(hours=1))
+    assert rate_counts_expire() == {"deleted": 1}
+    assert not RateCount.objects.exists()
+
+
 def test_rate_limit_counts_the_client_behind_our_proxy_not_the_proxy(
     client, youth, settings, still_clock
 ):
@@ -406,7 +431,7 @@ def test_every_portal_text_is_translated(client, youth, region1, lang):
 
     def pages(code):
         client.cookies.clear()
-        cache.clear()
+        RateCount.objects.all().delete()  # every language is a new visitor
         query = f"?lang={code}"
         return [
             client.get(url(token) + query).content.decode(),
@@ -575,7 +600,8 @@ def test_the_page_reads_a_fixed_number_of_queries(client, youth, region1, organi
     assert len(queries) == PORTAL_PAGE_QUERIES
 
 
-PORTAL_PAGE_QUERIES = 7
+# the rate limit's count (one statement), then the page's reads
+PORTAL_PAGE_QUERIES = 8
 
 
 def test_the_demo_region_has_the_demo_youth_at_melden_demo_jongere(client):
