@@ -590,27 +590,37 @@ def monitoring_ends_follow(
 def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: dt.date) -> int:
     from django.utils import timezone
 
-    from routearbeid.aftercare.constants import SignalStatus
+    from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES, SignalStatus
     from routearbeid.aftercare.models import Signal
     from routearbeid.aftercare.schedules import MONITORING_END_KEY, monitoring_end_signals
     from routearbeid.processing_log.services import processing_log_record
+    from routearbeid.students.models import Student
 
     from .models import TimelineEvent
     from .timeline import timeline_event
 
-    # Locked and read again: a startkwalificatie recorded meanwhile has ended the monitoring.
-    cases = list(
-        qs.filter(pk__in=case_ids)
-        .select_for_update(of=("self",))
-        .select_related("student__school__region")
-        .order_by("pk")
-    )
+    # The cases locked, then their youth read again in a statement of its own: a startkwalificatie
+    # or an anonymisation committed while the lock waited is seen (the lock re-reads only the
+    # case's own row), and one that commits later waits for this batch and then ends the
+    # monitoring itself (basic_qualification_record).
+    cases = list(qs.filter(pk__in=case_ids).select_for_update(of=("self",)).order_by("pk"))
+    youth = {
+        pk: (born, limit, school_id)
+        for pk, born, limit, school_id in Student.objects.filter(
+            pk__in=[c.student_id for c in cases],
+            has_basic_qualification=False,
+            anonymised_on__isnull=True,
+        ).values_list("pk", "date_of_birth", "school__region__rmc_age_limit", "school_id")
+    }
     now = timezone.now()
     changed: list[Case] = []
+    limits: dict[int, int] = {}
     events: list[TimelineEvent] = []
     for case in cases:
-        limit = case.student.school.region.rmc_age_limit
-        ends_on = birthday(case.student.date_of_birth, limit)
+        if case.student_id not in youth:
+            continue
+        born, limit, _school = youth[case.student_id]
+        ends_on = birthday(born, limit)
         if ends_on == case.rmc_monitoring_ends_on:
             continue
         assert case.rmc_monitoring_ends_on is not None  # the query's condition
@@ -627,15 +637,30 @@ def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: d
             )
         )
         case.rmc_monitoring_ends_on, case.updated_at = ends_on, now
+        limits[case.pk] = limit
         changed.append(case)
     if not changed:
         return 0
     Case.objects.bulk_update(changed, ["rmc_monitoring_ends_on", "updated_at"])
     TimelineEvent.objects.bulk_create(events)
+    ids = [c.pk for c in changed]
+    # Locked: the daily raiser passes them by (SKIP LOCKED) instead of raising one being moved.
     signals: dict[int, list[Signal]] = {}
-    for signal in monitoring_end_signals([c.pk for c in changed]):
+    for signal in monitoring_end_signals(ids).select_for_update().order_by("pk"):
         signals.setdefault(signal.case_id, []).append(signal)
-    moved_signals: list[Signal] = []
+    # A new signal goes to the RMC involved in the case in the case's own region (after a
+    # school moved region, not to the old region's RMC, which no longer has the case).
+    region_of = {c.pk: c.student_region_id for c in changed}
+    rmc_of: dict[int, int] = {}
+    for case_id, organisation_id, region_id in (
+        Involvement.objects.filter(case_id__in=ids, organisation__kind=OrganisationKind.RMC)
+        .order_by("pk")
+        .values_list("case_id", "organisation_id", "organisation__region_id")
+    ):
+        if region_id == region_of[case_id]:
+            rmc_of.setdefault(case_id, organisation_id)
+    dated: list[Signal] = []
+    resolved: list[Signal] = []
     new_signals: list[Signal] = []
     for case in changed:
         new_end = case.rmc_monitoring_ends_on
@@ -643,23 +668,31 @@ def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: d
         params = {"date": new_end.strftime("%d-%m-%Y")}
         own = signals.get(case.pk, [])
         scheduled = [s for s in own if s.status == SignalStatus.SCHEDULED]
+        active = [s for s in own if s.status in ACTIVE_SIGNAL_STATUSES]
         for signal in scheduled:
             signal.raise_on = signal.due_on = new_end
             signal.params, signal.updated_at = params, now
-            moved_signals.append(signal)
-        if scheduled or not own or new_end <= on:
-            # No RMC involved at outflow: nobody to tell (schedules.schedule_at_outflow); an
-            # end that has passed again leaves the signal that said so.
+            dated.append(signal)
+        if scheduled or not own:
+            # No RMC involved at outflow: nobody to tell (schedules.schedule_at_outflow).
             continue
-        # Raised (or ended) for the old end, which is no longer the end: a new one for the new.
-        for signal in own:
-            if signal.status in (SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED):
-                signal.status, signal.updated_at = SignalStatus.RESOLVED, now
-                signal.resolution_note = str(
-                    _("The monitoring now ends on %(date)s (age limit %(limit)s).")
-                    % {**params, "limit": case.student.school.region.rmc_age_limit}
-                )
-                moved_signals.append(signal)
+        if new_end <= on:
+            # The new end has passed too: the signal already raised says so, with its date.
+            for signal in active:
+                signal.due_on, signal.params, signal.updated_at = new_end, params, now
+                dated.append(signal)
+            continue
+        # Raised (or ended) for an end that is no longer the end: a new one for the new end.
+        for signal in active:
+            signal.status, signal.updated_at = SignalStatus.RESOLVED, now
+            signal.resolution_note = str(
+                _("The monitoring now ends on %(date)s (age limit %(limit)s).")
+                % {**params, "limit": limits[case.pk]}
+            )
+            resolved.append(signal)
+        rmc_id = rmc_of.get(case.pk)
+        if rmc_id is None:
+            continue
         last = max(own, key=lambda s: s.pk)
         keys = {s.key for s in own}
         key = f"{MONITORING_END_KEY}-{new_end:%Y%m%d}"
@@ -670,7 +703,7 @@ def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: d
         new_signals.append(
             Signal(
                 case_id=case.pk,
-                organisation_id=last.organisation_id,
+                organisation_id=rmc_id,
                 kind=last.kind,
                 rule_id=last.rule_id,
                 status=SignalStatus.SCHEDULED,
@@ -681,11 +714,10 @@ def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: d
                 key=key,
             )
         )
-    if moved_signals:
-        Signal.objects.bulk_update(
-            moved_signals,
-            ["status", "raise_on", "due_on", "params", "resolution_note", "updated_at"],
-        )
+    if dated:
+        Signal.objects.bulk_update(dated, ["raise_on", "due_on", "params", "updated_at"])
+    if resolved:
+        Signal.objects.bulk_update(resolved, ["status", "resolution_note", "updated_at"])
     if new_signals:
         Signal.objects.bulk_create(new_signals)
     processing_log_record(
@@ -693,14 +725,15 @@ def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: d
         operation="update",
         activity="route.case",
         student_ids=[c.student_id for c in changed],
-        organisation_id=None if actor is None else _school_seat(actor, changed),
+        organisation_id=None
+        if actor is None
+        else _school_seat(actor, {youth[c.student_id][2] for c in changed}),
     )
     return len(changed)
 
 
-def _school_seat(actor: Actor, cases: list[Case]) -> int | None:
-    """The school through which the actor (a coordinator importing students) has these cases."""
-    schools = {c.student.school_id for c in cases}
+def _school_seat(actor: Actor, schools: set[int]) -> int | None:
+    """The school through which the actor (a coordinator importing students) has these youth."""
     own = schools & set(actor.school_ids)
     return min(own) if own else None
 

@@ -266,6 +266,9 @@ def test_the_daily_run_deletes_the_counts_of_windows_that_have_passed(client, yo
 
     assert "routearbeid.portal.tasks.rate_counts_expire" in DAILY_JOBS
     _case, token = youth
+    # half a minute into the next hour, so that the hour's window outlasts the next minute
+    now = dt.datetime.now(tz=dt.UTC)
+    still_clock.move_to(now.replace(minute=0, second=30, microsecond=0) + dt.timedelta(hours=1))
     client.get(url(token))
     client.post(url(token), {"kind": "other"})
     assert RateCount.objects.count() == 2  # the address's minute, the token's hour
@@ -275,6 +278,27 @@ def test_the_daily_run_deletes_the_counts_of_windows_that_have_passed(client, yo
     still_clock.shift(dt.timedelta(hours=1))
     assert rate_counts_expire() == {"deleted": 1}
     assert not RateCount.objects.exists()
+
+
+def test_rate_limit_counts_an_ipv6_client_by_its_64_network(client, youth, still_clock):
+    """An IPv6 client has a whole /64 to take addresses from: its addresses count together."""
+    _case, token = youth
+    for n in range(ratelimit.REQUESTS_PER_MINUTE_PER_IP):
+        response = client.get(url(token), REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}")
+        assert response.status_code == 200
+    assert client.get(url(token), REMOTE_ADDR="2001:db8:1:2:ffff::1").status_code == 429
+    # the control: the next /64 is another client
+    assert client.get(url(token), REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+
+
+def test_rate_limit_keys_cannot_be_turned_back_into_an_address(client, youth, still_clock):
+    """The key is a keyed hash (the secret key): hashing every IPv4 address does not find it."""
+    _case, token = youth
+    client.get(url(token), REMOTE_ADDR="203.0.113.7")
+    (row,) = RateCount.objects.all()
+    plain = hashlib.sha256(b"203.0.113.7").hexdigest()[:32]
+    assert plain not in row.key and "203.0.113.7" not in row.key
+    assert ratelimit._key("ip", "203.0.113.7", 60)[0] == row.key
 
 
 def test_rate_limit_counts_the_client_behind_our_proxy_not_the_proxy(

@@ -8,6 +8,9 @@ limit, the stored end, the "monitoring ends" signal and the timeline follow.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -17,12 +20,13 @@ from routearbeid.aftercare.constants import SignalStatus
 from routearbeid.aftercare.models import Signal
 from routearbeid.core.dates import birthday, today
 from routearbeid.organisations.constants import OrganisationKind, Role
-from routearbeid.organisations.models import Organisation, User
+from routearbeid.organisations.models import Organisation, Region, User
 from routearbeid.processing_log.models import ProcessingLogRecord
 from routearbeid.route import services
 from routearbeid.route.models import Case, TimelineEvent
 from routearbeid.route.selectors import case_list, case_timeline
 from routearbeid.route.timeline import describe
+from routearbeid.students.models import Student
 from routearbeid.tests.people import Region1, make_user
 
 
@@ -49,9 +53,10 @@ def end_signals(case: Case) -> list[Signal]:
     )
 
 
-def set_limit_in_admin(client, region, limit: int, capture) -> str:
+def set_limit_in_admin(client, region, limit: int, capture) -> tuple[str, int]:
     """The platform's operator changes the region's age limit on its admin page; the task the
-    save enqueues runs (the tests' task backend runs it at once, after the commit)."""
+    save enqueues runs (the tests' task backend runs it at once, after the commit). The page
+    shown after the save, and the number of things done after the commit."""
     operator = User.objects.filter(username="operator").first() or User.objects.create_superuser(
         "operator", password="x"
     )
@@ -60,12 +65,12 @@ def set_limit_in_admin(client, region, limit: int, capture) -> str:
     form = client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields}
     data["rmc_age_limit"] = limit
-    with capture(execute=True):
+    with capture(execute=True) as callbacks:
         response = client.post(url, data, follow=True)
     assert response.status_code == 200
     region.refresh_from_db()
     assert region.rmc_age_limit == limit
-    return response.content.decode()
+    return response.content.decode(), len(callbacks)
 
 
 def test_r_rmc_1_a_raised_age_limit_moves_the_monitoring_end_of_the_regions_youth(
@@ -88,8 +93,11 @@ def test_r_rmc_1_a_raised_age_limit_moves_the_monitoring_end_of_the_regions_yout
     logged_before = ProcessingLogRecord.objects.order_by("-pk").values_list("pk", flat=True)[0]
 
     with translation.override("nl"):
-        page = set_limit_in_admin(client, region1.region, 27, django_capture_on_commit_callbacks)
+        page, after_commit = set_limit_in_admin(
+            client, region1.region, 27, django_capture_on_commit_callbacks
+        )
     assert "eindigt nu bij de leeftijd van 27 jaar" in page
+    assert after_commit == 1  # the task
 
     for case in (young, older):
         case.refresh_from_db()
@@ -165,8 +173,11 @@ def test_r_rmc_1_saving_the_region_without_a_new_age_limit_moves_nothing(
 ):
     case = in_aftercare(region1, age=19)
     before = case.rmc_monitoring_ends_on
-    page = set_limit_in_admin(client, region1.region, 23, django_capture_on_commit_callbacks)
+    page, after_commit = set_limit_in_admin(
+        client, region1.region, 23, django_capture_on_commit_callbacks
+    )
     assert "background" not in page and "achtergrond" not in page
+    assert after_commit == 0  # no task enqueued
     case.refresh_from_db()
     assert case.rmc_monitoring_ends_on == before
     assert not TimelineEvent.objects.filter(kind="rmc_monitoring_end_moved").exists()
@@ -282,10 +293,93 @@ def test_r_rmc_1_a_region_of_many_youth_is_moved_in_batches_with_few_queries(
     monkeypatch.setattr(services, "MONITORING_FOLLOW_BATCH", 2)
     region1.region.rmc_age_limit = 27
     region1.region.save(update_fields=["rmc_age_limit"])
-    # one read; per batch (3): savepoint, lock, case update, events, signals read, signals
-    # update, log, release
-    with django_assert_max_num_queries(1 + 3 * 9):
+    # one read; per batch (3): savepoint, lock the cases, read their youth again, update the
+    # cases, insert the events, lock the signals, read the RMC's involvements, update the
+    # signals, the log, release
+    with django_assert_max_num_queries(1 + 3 * 10):
         assert services.monitoring_ends_follow(region_id=region1.region.pk) == 5
     for case in cases:
         case.refresh_from_db()
         assert case.rmc_monitoring_ends_on == birthday(case.student.date_of_birth, 27)
+
+
+def test_r_rmc_1_an_anonymised_youth_is_not_moved(region1):
+    """After the retention period the youth's data are placeholders: no date is worked out
+    from them again, nothing is written about them."""
+    case = in_aftercare(region1, age=19)
+    kept = case.rmc_monitoring_ends_on
+    Student.objects.filter(pk=case.student_id).update(anonymised_on=today())
+    region1.region.rmc_age_limit = 27
+    region1.region.save(update_fields=["rmc_age_limit"])
+    assert services.monitoring_ends_follow(region_id=region1.region.pk) == 0
+    case.refresh_from_db()
+    assert case.rmc_monitoring_ends_on == kept
+    assert not TimelineEvent.objects.filter(kind="rmc_monitoring_end_moved").exists()
+
+
+def test_r_rmc_1_a_29_february_birthday_ends_on_28_february(region1):
+    case = region1.ready_for_outflow(age=22)
+    Student.objects.filter(pk=case.student_id).update(date_of_birth=dt.date(2004, 2, 29))
+    case = region1.outflow(case)
+    assert case.rmc_monitoring_ends_on == dt.date(2027, 2, 28)  # 2027 has no 29 February
+    region1.region.rmc_age_limit = 24
+    region1.region.save(update_fields=["rmc_age_limit"])
+    services.monitoring_ends_follow(region_id=region1.region.pk)
+    case.refresh_from_db()
+    assert case.rmc_monitoring_ends_on == dt.date(2028, 2, 29)  # 2028 has one
+
+
+def test_r_rmc_1_after_a_school_moved_region_the_old_regions_rmc_gets_no_new_signal(region1):
+    """The old region's RMC no longer has the case (a link counts only within the region): its
+    raised signal is resolved, and no new one goes to it."""
+    case = in_aftercare(region1, age=24)
+    aftercare_services.signals_raise_due()
+    (raised,) = end_signals(case)
+    assert (raised.status, raised.organisation_id) == (SignalStatus.OPEN, region1.rmc.pk)
+    region2 = Region1.build(name="Regio Twee")
+    region2.region.rmc_age_limit = 27
+    region2.region.save(update_fields=["rmc_age_limit"])
+    Organisation.objects.filter(pk=region1.school.pk).update(region=region2.region)
+    services.keep_link_regions(school_id=region1.school.pk)
+    case.refresh_from_db()
+    assert case.rmc_monitoring_ends_on == birthday(case.student.date_of_birth, 27)
+    assert [(s.status, s.organisation_id) for s in end_signals(case)] == [
+        (SignalStatus.RESOLVED, region1.rmc.pk)
+    ]
+
+
+def test_r_rmc_1_a_lowered_limit_after_the_end_was_raised_dates_the_raised_signal(region1):
+    region1.region.rmc_age_limit = 25
+    region1.region.save(update_fields=["rmc_age_limit"])
+    case = in_aftercare(region1, age=26)
+    aftercare_services.signals_raise_due()
+    (raised,) = end_signals(case)
+    assert raised.status == SignalStatus.OPEN
+    region1.region.rmc_age_limit = 23
+    region1.region.save(update_fields=["rmc_age_limit"])
+    services.monitoring_ends_follow(region_id=region1.region.pk)
+    case.refresh_from_db()
+    raised.refresh_from_db()
+    assert raised.status == SignalStatus.OPEN
+    assert raised.due_on == case.rmc_monitoring_ends_on
+    assert raised.params == {"date": case.rmc_monitoring_ends_on.strftime("%d-%m-%Y")}
+    assert len(end_signals(case)) == 1
+
+
+def test_r_rmc_1_the_command_moves_the_ends_of_a_limit_changed_before(region1):
+    """A limit changed before the admin moved the ends itself (or by other means): the command
+    puts them right, once."""
+    from django.core.management import CommandError, call_command
+
+    case = in_aftercare(region1, age=19)
+    Region.objects.filter(pk=region1.region.pk).update(rmc_age_limit=27)
+    with pytest.raises(CommandError):
+        call_command("monitoring_ends_follow", region=987_654_321)
+    out = io.StringIO()
+    call_command("monitoring_ends_follow", stdout=out)
+    assert out.getvalue().strip() == "1 case(s) moved"
+    case.refresh_from_db()
+    assert case.rmc_monitoring_ends_on == birthday(case.student.date_of_birth, 27)
+    out = io.StringIO()
+    call_command("monitoring_ends_follow", region=region1.region.pk, stdout=out)
+    assert out.getvalue().strip() == "0 case(s) moved"
