@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -103,12 +103,14 @@ def schedule(
 
 def cancel_key(case: Case, key: str, note: str | Promise = "") -> int:
     """The cause is gone: a scheduled signal is cancelled, one already raised is resolved."""
-    cancelled = Signal.objects.filter(case=case, key=key, status=SignalStatus.SCHEDULED).update(
-        status=SignalStatus.CANCELLED
+    return _cancel(Signal.objects.filter(case=case, key=key), note)
+
+
+def _cancel(signals: QuerySet[Signal], note: str | Promise) -> int:
+    cancelled = signals.filter(status=SignalStatus.SCHEDULED).update(status=SignalStatus.CANCELLED)
+    signals.filter(status__in=[SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED]).update(
+        status=SignalStatus.RESOLVED, resolution_note=str(note or _("No longer needed"))
     )
-    Signal.objects.filter(
-        case=case, key=key, status__in=[SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED]
-    ).update(status=SignalStatus.RESOLVED, resolution_note=str(note or _("No longer needed")))
     return cancelled
 
 
@@ -117,18 +119,16 @@ def cancel_key(case: Case, key: str, note: str | Promise = "") -> int:
 MONITORING_END_KEY = "rmc-monitoring-end"
 
 
-def monitoring_end_signals(case_ids: list[int]):
+def monitoring_end_signals(case_ids: list[int]) -> QuerySet[Signal]:
     """Every "monitoring ends" signal of these cases, the first and those of a moved end."""
     return Signal.objects.filter(case_id__in=case_ids).filter(
         Q(key=MONITORING_END_KEY) | Q(key__startswith=f"{MONITORING_END_KEY}-")
     )
 
 
-def cancel_monitoring_end(case: Case, note: str | Promise) -> None:
+def cancel_monitoring_end(case: Case, note: str | Promise) -> int:
     """R-RMC-1: the monitoring has ended otherwise (a startkwalificatie)."""
-    keys = set(monitoring_end_signals([case.pk]).values_list("key", flat=True))
-    for key in sorted(keys):
-        cancel_key(case, key, note=note)
+    return _cancel(monitoring_end_signals([case.pk]), note)
 
 
 def cancel_scheduled(case: Case) -> int:

@@ -590,9 +590,6 @@ def monitoring_ends_follow(
 def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: dt.date) -> int:
     from django.utils import timezone
 
-    from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES, SignalStatus
-    from routearbeid.aftercare.models import Signal
-    from routearbeid.aftercare.schedules import MONITORING_END_KEY, monitoring_end_signals
     from routearbeid.processing_log.services import processing_log_record
     from routearbeid.students.models import Student
 
@@ -614,12 +611,11 @@ def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: d
     }
     now = timezone.now()
     changed: list[Case] = []
-    limits: dict[int, int] = {}
     events: list[TimelineEvent] = []
     for case in cases:
         if case.student_id not in youth:
             continue
-        born, limit, _school = youth[case.student_id]
+        born, limit, _school_id = youth[case.student_id]
         ends_on = birthday(born, limit)
         if ends_on == case.rmc_monitoring_ends_on:
             continue
@@ -637,12 +633,35 @@ def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: d
             )
         )
         case.rmc_monitoring_ends_on, case.updated_at = ends_on, now
-        limits[case.pk] = limit
         changed.append(case)
     if not changed:
         return 0
     Case.objects.bulk_update(changed, ["rmc_monitoring_ends_on", "updated_at"])
     TimelineEvent.objects.bulk_create(events)
+    _monitoring_end_signals_move(
+        changed, {c.pk: youth[c.student_id][1] for c in changed}, now=now, on=on
+    )
+    processing_log_record(
+        actor=actor,
+        operation="update",
+        activity="route.case",
+        student_ids=[c.student_id for c in changed],
+        organisation_id=None
+        if actor is None
+        else _school_seat(actor, {youth[c.student_id][2] for c in changed}),
+    )
+    return len(changed)
+
+
+def _monitoring_end_signals_move(
+    changed: list[Case], limits: dict[int, int], *, now: dt.datetime, on: dt.date
+) -> None:
+    """The "monitoring ends" signals of these cases, whose end has moved (limits: each case's
+    age limit): see monitoring_ends_follow."""
+    from routearbeid.aftercare.constants import ACTIVE_SIGNAL_STATUSES, SignalStatus
+    from routearbeid.aftercare.models import Signal
+    from routearbeid.aftercare.schedules import MONITORING_END_KEY, monitoring_end_signals
+
     ids = [c.pk for c in changed]
     # Locked: the daily raiser passes them by (SKIP LOCKED) instead of raising one being moved.
     signals: dict[int, list[Signal]] = {}
@@ -720,16 +739,6 @@ def _monitoring_ends_move(qs, case_ids: list[int], *, actor: Actor | None, on: d
         Signal.objects.bulk_update(resolved, ["status", "resolution_note", "updated_at"])
     if new_signals:
         Signal.objects.bulk_create(new_signals)
-    processing_log_record(
-        actor=actor,
-        operation="update",
-        activity="route.case",
-        student_ids=[c.student_id for c in changed],
-        organisation_id=None
-        if actor is None
-        else _school_seat(actor, {youth[c.student_id][2] for c in changed}),
-    )
-    return len(changed)
 
 
 def _school_seat(actor: Actor, schools: set[int]) -> int | None:
