@@ -22,7 +22,9 @@ def worklist(request):
     aftercare.views.worklist_badge as soon as the page is there (core/_worklist_badge.html), which
     counts and keeps them. The worklist page counts its sections anyway and leaves the numbers on
     the request; those are shown and kept (the session written only when they changed or the
-    kept ones are old). The session is per user and shared by every server process, so no
+    kept ones are old). A section longer than its first page takes its size from the kept
+    numbers while they are fresh (aftercare.views._section); those keep the time they were
+    counted at, so that no number is older than the minute. The session is per user and shared by every server process, so no
     process shows another's or an older count. Without JavaScript the badge shows only while
     kept (after a visit to the worklist, which lists the same numbers)."""
     user = getattr(request, "user", None)
@@ -41,28 +43,40 @@ def worklist(request):
     }
 
 
+def kept_badge(request):
+    """The numbers kept in the session and the time they were counted at, while fresh (counted
+    today, less than ROUTEARBEID_BADGE_SECONDS ago); None otherwise."""
+    from routearbeid.aftercare.selectors import WorklistCounts
+
+    session = getattr(request, "session", None)
+    kept = session.get(BADGE) if session is not None else None
+    if not isinstance(kept, dict) or kept.get("on") != today().isoformat():
+        return None
+    try:
+        at = float(kept.get("at", 0))
+        if not 0 <= time.time() - at < settings.ROUTEARBEID_BADGE_SECONDS:
+            return None
+        return WorklistCounts(*kept["counts"]), at
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _badge(request):
     """The badge's numbers when they are at hand without counting: counted by this request (the
     worklist, the badge itself: request.worklist_counts) or kept and fresh. None otherwise."""
-    from routearbeid.aftercare.selectors import WorklistCounts
-
-    on = today().isoformat()
-    now = time.time()
     counts = getattr(request, "worklist_counts", None)
-    session = getattr(request, "session", None)
-    kept = session.get(BADGE) if session is not None else None
-    fresh = (
-        isinstance(kept, dict)
-        and kept.get("on") == on
-        and 0 <= now - kept.get("at", 0) < settings.ROUTEARBEID_BADGE_SECONDS
-    )
+    kept = kept_badge(request)
     if counts is None:
-        return WorklistCounts(*kept["counts"]) if fresh else None
+        return kept[0] if kept else None
     numbers = list(astuple(counts))
     # The worklist counts anyway: the session is written only when its numbers differ from the
     # kept ones or those are old, not on every view of the worklist (a session UPDATE each).
-    if session is not None and not (fresh and kept.get("counts") == numbers):
-        session[BADGE] = {"on": on, "at": now, "counts": numbers}
+    # Numbers the worklist took from the kept ones keep the time those were counted at
+    # (request.worklist_counted_at), so that they are counted again after the minute.
+    session = getattr(request, "session", None)
+    if session is not None and (kept is None or list(astuple(kept[0])) != numbers):
+        at = getattr(request, "worklist_counted_at", None) or time.time()
+        session[BADGE] = {"on": today().isoformat(), "at": at, "counts": numbers}
     return counts
 
 

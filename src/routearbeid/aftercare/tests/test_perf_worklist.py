@@ -291,3 +291,132 @@ def test_the_worklist_writes_the_session_only_when_the_badges_numbers_change(
         traveller.shift(61)
         assert session_writes() == 1
         assert session_writes() == 0
+
+
+# --- a section longer than its page takes its size from the kept numbers (issue #7) -----------
+
+
+def heading(page: str, section: str) -> str:
+    found = re.search(
+        rf'id="wl-{section}">[^<]*<span class="utrecht-badge-counter">(\d+)</span>', page
+    )
+    assert found, f"no heading for {section}"
+    return found.group(1)
+
+
+def waiting_youth(page: str) -> list[str]:
+    """The youth of the requests listed under "Asked to take part", in their order."""
+    part = page.split('id="wl-involvements"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r">(Vraag\d) Meer</a>", part)
+
+
+def test_a_long_section_shows_its_size_of_the_last_minute_and_its_items_as_they_are(
+    client, region1, three_requests, monkeypatch
+):
+    """Counting a long section tests each of its items against the access rules (a work
+    service's 2,600 open signals at 1,000,000 cases: 4-5 ms of each view). Within the minute the
+    badge keeps its numbers, the worklist shows the same size for a section longer than its page;
+    the items listed are always read now. Another device's write shows in the size within the
+    minute, the user's own write at once."""
+    import time_machine
+    from django.test import Client
+
+    monkeypatch.setattr(views, "LIMIT", 2)
+    case = region1.open_case(first_name="Vraag3", last_name="Meer")
+    involvement_request(actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk)
+    other_device = Client()
+    other_device.force_login(region1.rmc_officer)
+    with time_machine.travel("2026-11-30 10:00:00+01:00", tick=False) as traveller:
+        client.force_login(region1.rmc_officer)
+        page = client.get(URL).content.decode()
+        assert heading(page, "involvements") == "4"
+        assert waiting_youth(page) == ["Vraag0", "Vraag1"]
+        # the same officer answers the first request on another device
+        assert record_a_waiting_involvement(other_device, region1).status_code == 302
+        traveller.shift(30)
+        page = client.get(URL).content.decode()
+        assert waiting_youth(page) == ["Vraag1", "Vraag2"]  # the items as they are now
+        assert heading(page, "involvements") == "4"  # the size as counted 30 s ago
+        assert badge_number(nav_badge(page)) == "4"  # the same as the badge's
+        # "show all" reads the whole section: exact
+        everything = client.get(URL, {"sectie": "involvements"}).content.decode()
+        assert heading(everything, "involvements") == "3"
+        assert waiting_youth(everything) == ["Vraag1", "Vraag2", "Vraag3"]
+        # a minute after counting: counted again
+        traveller.shift(31)
+        page = client.get(URL).content.decode()
+        assert heading(page, "involvements") == "3"
+        assert waiting_youth(page) == ["Vraag1", "Vraag2"]
+        # the user's own write: at once
+        for i in (4, 5):
+            case = region1.open_case(first_name=f"Vraag{i}", last_name="Meer")
+            involvement_request(
+                actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk
+            )
+        assert heading(client.get(URL).content.decode(), "involvements") == "3"  # kept
+        assert record_a_waiting_involvement(client, region1).status_code == 302
+        assert heading(client.get(URL).content.decode(), "involvements") == "4"
+
+
+def test_a_section_that_fits_its_page_is_always_counted_exactly(
+    client, region1, three_requests, monkeypatch
+):
+    """A kept size is used only for a section with more items than its page shows; one that
+    fits is counted by its items, and a kept size smaller than the page can hold is not used."""
+    import time_machine
+    from django.test import Client
+
+    monkeypatch.setattr(views, "LIMIT", 2)
+    other_device = Client()
+    other_device.force_login(region1.rmc_officer)
+    with time_machine.travel("2026-11-30 10:00:00+01:00", tick=False):
+        client.force_login(region1.rmc_officer)
+        assert heading(client.get(URL).content.decode(), "involvements") == "3"
+        record_a_waiting_involvement(other_device, region1)
+        record_a_waiting_involvement(other_device, region1)
+        page = client.get(URL).content.decode()
+        assert heading(page, "involvements") == "1"  # not the kept 3
+        assert waiting_youth(page) == ["Vraag2"]
+        # kept 1, then two more requests: more than the page holds, the kept 1 cannot be right
+        for i in (4, 5):
+            case = region1.open_case(first_name=f"Vraag{i}", last_name="Meer")
+            involvement_request(
+                actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk
+            )
+        page = client.get(URL).content.decode()
+        assert heading(page, "involvements") == "3"
+        assert len(waiting_youth(page)) == 2
+
+
+def test_sizes_taken_from_the_kept_numbers_keep_the_time_they_were_counted_at(rf, region1):
+    """When the worklist shows a kept size beside others counted now that changed, the numbers
+    are kept again with the time of the oldest, so no size is shown for longer than the minute."""
+    import time_machine
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from routearbeid.aftercare.selectors import WorklistCounts
+    from routearbeid.core.context_processors import BADGE, _badge, kept_badge
+
+    with time_machine.travel("2026-11-30 10:00:00+01:00", tick=False) as traveller:
+        request = rf.get(URL)
+        request.session = SessionStore()
+        request.user = region1.rmc_officer
+        request.worklist_counts = WorklistCounts(40, 0, 3, 0)
+        _badge(request)
+        counted_at = request.session[BADGE]["at"]
+        traveller.shift(30)
+        later = rf.get(URL)
+        later.session = request.session
+        kept = kept_badge(later)
+        assert kept is not None and kept[0].signals == 40 and kept[1] == counted_at
+        # the signals' size taken from the kept numbers, the requests counted now (one fewer)
+        later.worklist_counts = WorklistCounts(40, 0, 2, 0)
+        later.worklist_counted_at = kept[1]
+        _badge(later)
+        assert later.session[BADGE]["counts"][2] == 2
+        assert later.session[BADGE]["at"] == counted_at
+        traveller.shift(31)
+        assert kept_badge(later) is None  # a minute after the signals were counted
+        # a kept value that is not what the worklist keeps is ignored, never an error
+        later.session[BADGE] = {"on": "2026-11-30", "at": "soon", "counts": [1]}
+        assert kept_badge(later) is None
