@@ -31,6 +31,8 @@ DAILY_JOBS: list[str] = [
     "routearbeid.students.tasks.imports_expire",
     # The report page's rate-limit counts of windows that have passed (portal/ratelimit.py).
     "routearbeid.portal.tasks.rate_counts_expire",
+    # The API's case-list sizes kept on earlier days (api/kept.py).
+    "routearbeid.api.tasks.kept_counts_expire",
 ]
 
 

@@ -39,3 +39,21 @@ class ApiToken(models.Model):
     @property
     def may_write(self) -> bool:
         return self.scope == TokenScope.READ_WRITE
+
+
+class KeptCount(models.Model):
+    """The size of a person's unfiltered case list, counted at most a minute ago
+    (api.kept, api.views.LinkedCases): paging through the list does not count it again on every
+    page (issue #7). `key` is a hash of the list and the person in their seats, never personal
+    data; the daily run deletes the rows of earlier days."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    value = models.PositiveIntegerField()
+    counted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("kept count")
+        verbose_name_plural = _("kept counts")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"

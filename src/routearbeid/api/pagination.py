@@ -23,8 +23,8 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
     page_query_param = "page"
 
-    def paginate_queryset(self, queryset, request, view=None):
-        # A malformed page is invalid input (400); a page past the end is not found (404).
+    def requested(self, request) -> tuple[int, int]:
+        """The page number and size asked for. A malformed page is invalid input (400)."""
         for name in (self.page_query_param, self.page_size_query_param):
             raw = request.query_params.get(name)
             if raw is not None and (
@@ -36,6 +36,12 @@ class Pagination(PageNumberPagination):
             raise ValidationError(
                 {self.page_size_query_param: [_("Give at most %(n)s.") % {"n": self.max_page_size}]}
             )
+        number = request.query_params.get(self.page_query_param)
+        return int(number or 1), int(size or self.page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A malformed page is invalid input (400); a page past the end is not found (404).
+        self.requested(request)
         # a view that knows its count cheaper than COUNT(*) over its queryset says so
         known = getattr(view, "known_count", None)
         if known is not None:
@@ -77,7 +83,17 @@ class Pagination(PageNumberPagination):
             "type": "object",
             "required": ["count", "results"],
             "properties": {
-                "count": {"type": "integer", "example": 123},
+                "count": {
+                    "type": "integer",
+                    "example": 123,
+                    "description": str(
+                        _(
+                            "The number of results. A partner's unfiltered case list keeps it "
+                            "for a minute: before the last page it may be up to a minute old; "
+                            "on the last page it is exact. Follow next to read every page."
+                        )
+                    ),
+                },
                 "next": {"type": "string", "nullable": True, "format": "uri"},
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
                 "results": schema,

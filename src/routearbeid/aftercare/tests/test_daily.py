@@ -110,6 +110,7 @@ def test_the_worker_runs_the_daily_run_and_it_comes_back_every_morning(database_
             "routearbeid.privacy.tasks.retention_due": {"students": 0, "cases": 0, "case_ids": []},
             "routearbeid.students.tasks.imports_expire": {"abandoned": 0, "deleted": 0},
             "routearbeid.portal.tasks.rate_counts_expire": {"deleted": 0},
+            "routearbeid.api.tasks.kept_counts_expire": {"deleted": 0},
         }
         [waiting] = DBTaskResult.objects.filter(task_path=DAILY, status=TaskResultStatus.READY)
         assert waiting.run_after == at(dt.date(2026, 3, 3), 6)
