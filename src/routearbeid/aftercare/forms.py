@@ -28,4 +28,9 @@ class CheckinQuickForm(StyledForm):
         data = super().clean()
         if data.get("contact_made") == "yes" and not data.get("situation"):
             self.add_error("situation", _("Choose the youth's situation."))
+        if data.get("contact_made") == "no" and data.get("situation") not in ("", "unknown", None):
+            self.add_error(
+                "situation",
+                _("There was no contact: leave the situation empty, or choose unknown."),
+            )
         return data

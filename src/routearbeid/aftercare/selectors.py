@@ -232,15 +232,21 @@ def monitoring_regions(actor) -> set[int]:
 
 def monitoring_list(actor, params, *, on: dt.date | None = None) -> tuple[QuerySet[Case], dict]:
     """Every youth of the RMC's region without startkwalificatie, from outflow until the age
-    limit (R-RMC-1, Region.rmc_age_limit), whether or not the RMC was involved; with the open
-    signal count in the same query. Only RMC officers: anyone else gets NotFound."""
+    limit (R-RMC-1, Region.rmc_age_limit), whether or not the RMC was involved; with the count
+    of the RMC's own open signals in the same query. Only RMC officers: anyone else gets NotFound."""
     actor = as_actor(actor)
     on = on or today()
     regions = monitoring_regions(actor)
     if not regions:
         raise NotFound("not found")
     open_signals = (
-        Signal.objects.filter(case=OuterRef("pk"), status__in=ACTIVE_SIGNAL_STATUSES)
+        # the RMC's own open signals, as the youth list counts them: the school's and the work
+        # service's signals are not the RMC's to see (its youth page does not show them)
+        Signal.objects.filter(
+            case=OuterRef("pk"),
+            status__in=ACTIVE_SIGNAL_STATUSES,
+            organisation_id__in=actor.organisation_ids(),
+        )
         .order_by()
         .values("case")
         .annotate(n=Count("id"))

@@ -117,9 +117,16 @@ def aftercare_check_record(
         raise DomainError(_("Choose the youth's situation."), rule_ids=("R-NZ-2",))
     if situation and situation not in Situation.values:
         raise DomainError(_("Choose the youth's situation."), rule_ids=("R-NZ-2",))
+    if not contact_made and situation not in ("", Situation.UNKNOWN):
+        # the situation is what the youth told (R-NZ-2); without contact it is not known, and
+        # a situation stored beside "not reached" would read as if it were
+        raise DomainError(
+            _("There was no contact: leave the situation empty, or choose unknown."),
+            rule_ids=("R-NZ-2",),
+        )
     check.recorded_on = recorded_on
     check.contact_made = contact_made
-    check.situation = situation if contact_made else (situation or Situation.UNKNOWN)
+    check.situation = situation if contact_made else Situation.UNKNOWN
     check.notes = notes.strip()
     check.follow_up = follow_up.strip()
     check.recorded_by = actor.user

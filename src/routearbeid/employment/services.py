@@ -299,9 +299,7 @@ def provision_record(
         and status != ProvisionStatus.REFUSED
     ):
         raise DomainError(
-            _(
-                "The no-risk policy and the LKV are only for youth in the doelgroepregister (R-ABA-4)."
-            ),
+            _("The no-risk policy and the LKV are only for youth in the doelgroepregister."),
             rule_ids=("R-ABA-4",),
         )
     employment = None

@@ -290,6 +290,16 @@ class CheckinForm(StyledForm):
     )
     follow_up = forms.CharField(label=_("Follow-up"), max_length=300, required=False)
 
+    def clean(self):
+        data = super().clean()
+        # the service says so too (R-NZ-2); here the message is tied to the field
+        if data.get("contact_made") == "no" and data.get("situation") not in ("", "unknown", None):
+            self.add_error(
+                "situation",
+                _("There was no contact: leave the situation empty, or choose unknown."),
+            )
+        return data
+
 
 class SelfReportForm(StyledForm):
     kind = forms.ChoiceField(label=_("What is it about?"), choices=SelfReportKind.choices)

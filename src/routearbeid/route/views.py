@@ -999,9 +999,11 @@ def case_open_view(request: HttpRequest, student_id: int) -> HttpResponse:
 def _error_text(error: DomainError) -> str:
     if isinstance(error, TransitionBlocked):
         return " ".join(f"{c.message} ({c.rule_id})" for c in error.failures)
-    if error.rule_ids:
-        return f"{error.message} ({', '.join(error.rule_ids)})"
-    return str(error.message)
+    message = str(error.message)
+    # the rule ids once: a message that names them already gets them not again
+    if error.rule_ids and not all(rule in message for rule in error.rule_ids):
+        return f"{message} ({', '.join(error.rule_ids)})"
+    return message
 
 
 @login_required

@@ -150,7 +150,24 @@ def test_last_contact_and_open_signals_come_from_self_reports_check_ins_and_foll
     row = page.split("Achter-Meldt")[1].split("</tr>")[0]
     assert today().strftime("%d-%m-%Y") in row
     assert "Werkt niet, zoekt werk" in row
-    assert '<span class="utrecht-badge-counter">2</span>' in row  # school and work service
+    # the self-report's signals are the school's and the work service's: not the RMC's to see,
+    # so not counted on its list (as on its youth list and the youth's page)
+    assert "utrecht-badge-counter" not in row
+    from routearbeid.aftercare.constants import SignalStatus
+    from routearbeid.aftercare.models import Signal
+
+    Signal.objects.create(
+        case=case,
+        kind="other",
+        organisation=region1.rmc,
+        status=SignalStatus.OPEN,
+        raise_on=today(),
+        due_on=today(),
+        message="Bel de jongere.",
+        key="rmc-test",
+    )
+    row = client.get(URL).content.decode().split("Achter-Meldt")[1].split("</tr>")[0]
+    assert '<span class="utrecht-badge-counter">1</span>' in row  # the RMC's own
 
 
 def test_export_is_a_csv_of_the_filtered_list_and_logs_every_youth(client, region1):

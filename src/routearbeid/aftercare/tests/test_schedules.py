@@ -166,9 +166,18 @@ def test_r_nz_1_r_nz_3_r_nz_7_two_years_of_aftercare(region1, clock):
     overdue.refresh_from_db()
     assert overdue.status == SignalStatus.RESOLVED
 
-    # check-in 3 without contact: the last known situation stays what it was
+    # check-in 3 without contact: a situation cannot be told without contact (R-NZ-2), and
+    # nothing changes when one is given
     clock.move_to(moment(dt.date(2027, 2, 28)))
+    with pytest.raises(DomainError) as refused:
+        record_check(
+            region1, case, 3, dt.date(2027, 2, 28), contact_made=False, situation="moved_abroad"
+        )
+    assert refused.value.rule_ids == ("R-NZ-2",)
+    assert check_of(case, 3).recorded_on is None
+    # the last known situation stays what it was
     record_check(region1, case, 3, dt.date(2027, 2, 28), contact_made=False, situation="")
+    assert check_of(case, 3).situation == Situation.UNKNOWN
     case.refresh_from_db()
     assert case.last_known_situation == Situation.WORKING_OTHER_EMPLOYER
     assert case.last_contact_on == dt.date(2026, 10, 5)

@@ -126,6 +126,29 @@ def test_r_nz_2_contact_without_situation_is_refused_in_place(client, region1):
     assert check.recorded_on is None
 
 
+def test_r_nz_2_not_reached_with_a_situation_is_refused_at_the_field(client, region1):
+    """R-NZ-2: without contact there is no situation to record: the form says so at the
+    situation's radios (aria-invalid, described by the message) and records nothing."""
+    _case, check = _due_checkin(region1)
+    client.force_login(region1.coordinator)
+    with time_machine.travel(dt.datetime(2025, 7, 10, 10, tzinfo=AMS), tick=False):
+        prefix = f"c{check.pk}"
+        response = client.post(
+            reverse("worklist_checkin", args=[check.pk]),
+            {
+                f"{prefix}-recorded_on": "2025-07-10",
+                f"{prefix}-contact_made": "no",
+                f"{prefix}-situation": "moved_abroad",
+            },
+        )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Er was geen contact: laat de situatie leeg, of kies ‘Onbekend’." in page
+    assert 'aria-invalid="true"' in page
+    check.refresh_from_db()
+    assert check.recorded_on is None
+
+
 def test_r_nz_2_could_not_reach_from_the_worklist_plans_a_retry(client, region1):
     """R-NZ-2: 'could not reach' records the try and plans a new check-in after the region's
     retry days; the worklist shows it as the same check-in again."""

@@ -317,6 +317,10 @@ def test_r_aba_4_no_risk_policy_and_lkv_are_refused_without_the_register(region1
         record(region1, case, kind=kind, employment_id=job.pk)
     assert exc.value.rule_ids == ("R-ABA-4",)
     assert "doelgroepregister" in str(exc.value)
+    # the screens add the rule id once (it was twice: once in the text, once added)
+    from routearbeid.route.views import _error_text
+
+    assert _error_text(exc.value).count("R-ABA-4") == 1
     assert not Provision.objects.filter(case=case).exists()
     assert events(case) == before
 
