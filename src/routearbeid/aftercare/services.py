@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
+from routearbeid.core.phone import phone_clean
 from routearbeid.notifications.services import signals_raised
 from routearbeid.organisations.actors import Actor, as_actor
 from routearbeid.organisations.constants import Role
@@ -205,12 +206,20 @@ def self_report_record(
             raise permissions.deny()
     if case.stage not in (Stage.AFTERCARE, Stage.CLOSED) and channel == ReportChannel.PORTAL:
         raise DomainError(_("Reports can be made after leaving school."))
+    try:
+        contact_phone = phone_clean(contact_phone)
+    except ValueError:
+        raise DomainError(
+            _(
+                "This phone number is not right. Use only numbers, like 06 12345678 or +31 6 12345678."
+            )
+        ) from None
     report = SelfReport.objects.create(
         case=case,
         reported_at=timezone.now(),
         kind=kind,
         message=message.strip()[:2000],
-        contact_phone=contact_phone.strip()[:30],
+        contact_phone=contact_phone,
         channel=channel,
         recorded_by=actor.user if actor else None,
     )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from routearbeid.aftercare.constants import SelfReportKind
+from routearbeid.core.phone import phone_clean
 
 # The five choices of the report page, in the youth's words (R-NZ-4).
 KIND_CHOICES = [
@@ -19,21 +18,6 @@ KIND_CHOICES = [
     (SelfReportKind.OTHER.value, pgettext_lazy("portal", "Something else")),
 ]
 MESSAGE_MAX = 2000
-_SEPARATORS = re.compile(r"[\s\-().]")
-_DUTCH = re.compile(r"^0[1-9]\d{8}$")  # 06 12345678, 072 1234567
-_INTERNATIONAL = re.compile(r"^\+[1-9]\d{7,14}$")  # E.164: +31 6 12345678, +49 …
-
-
-def phone_clean(value: str) -> str:
-    """A Dutch or international number without spaces; '' when empty; ValueError when wrong."""
-    number = _SEPARATORS.sub("", value or "")
-    if not number:
-        return ""
-    if number.startswith("00"):
-        number = "+" + number[2:]
-    if _DUTCH.match(number) or _INTERNATIONAL.match(number):
-        return number
-    raise ValueError(number)
 
 
 class PortalReportForm(forms.Form):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from routearbeid.aftercare.constants import FollowUpWith, ReportChannel, SelfReportKind
 from routearbeid.core.dates import today
 from routearbeid.core.forms import StyledForm, date_field
+from routearbeid.core.phone import phone_clean
 from routearbeid.employment.constants import (
     AbaOutcome,
     EmploymentKind,
@@ -310,7 +311,22 @@ class SelfReportForm(StyledForm):
     message = forms.CharField(
         label=_("Message"), widget=forms.Textarea, required=False, max_length=2000
     )
-    contact_phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
+    contact_phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+    )
+
+    def clean_contact_phone(self) -> str:
+        try:
+            return phone_clean(self.cleaned_data.get("contact_phone", ""))
+        except ValueError:
+            raise forms.ValidationError(
+                _(
+                    "This phone number is not right. Use only numbers, like 06 12345678 or +31 6 12345678."
+                )
+            ) from None
 
 
 class JobLossThreatForm(StyledForm):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from routearbeid.aftercare import services as aftercare
 from routearbeid.aftercare.constants import SignalKind, SignalStatus
-from routearbeid.aftercare.models import AftercareCheck, FollowUpContact, Signal
+from routearbeid.aftercare.models import AftercareCheck, FollowUpContact, SelfReport, Signal
 from routearbeid.core.errors import DomainError, NotFound, PermissionDenied
 from routearbeid.processing_log.models import ProcessingLogRecord
 from routearbeid.route.constants import Situation, Stage
@@ -341,6 +341,36 @@ def test_r_nz_4_the_school_records_a_report_after_aftercare_ended(region1, case,
     )
     assert response.status_code == 302
     assert Signal.objects.filter(case=case, kind=SignalKind.SELF_REPORT).count() == 1
+
+
+def test_r_nz_4_a_report_with_a_phone_number_that_is_not_one_is_refused(
+    region1, case, clock, client
+):
+    """The school types the youth's number: "abc" was saved and shown as "telefoon abc". Now the
+    same check as the youth's own report page, at the field, and nothing is saved; a real
+    number is kept without its spaces."""
+    clock.move_to(moment(dt.date(2025, 9, 10), 10))
+    client.force_login(region1.coordinator)
+    url = reverse("route:action", args=[case.student_id, "self-report"])
+    form = {"self-report-kind": "back_to_school", "self-report-channel": "in_person"}
+    response = client.post(url, {**form, "self-report-contact_phone": "abc"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Dit telefoonnummer klopt niet." in page
+    assert not SelfReport.objects.filter(case=case).exists()
+    # the service refuses it too (the API's way in)
+    with pytest.raises(DomainError):
+        aftercare.self_report_record(
+            actor=region1.coordinator,
+            case_id=case.pk,
+            kind="back_to_school",
+            channel="in_person",
+            contact_phone="bel me",
+        )
+    assert not SelfReport.objects.filter(case=case).exists()
+    response = client.post(url, {**form, "self-report-contact_phone": "06 1234 5678"})
+    assert response.status_code == 302
+    assert SelfReport.objects.get(case=case).contact_phone == "0612345678"
 
 
 # --- R-NZ-2: could not reach ---------------------------------------------------------------------

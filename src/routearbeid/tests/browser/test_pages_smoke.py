@@ -90,3 +90,28 @@ def test_account_settings_and_privacy_pages_pass_axe(visit, region1):
     )
     officer.axe()
     officer.go("/privacy/verwerkingen/")
+
+
+def test_one_long_word_typed_into_a_form_does_not_widen_the_page(visit, region1):
+    """A name or advice typed without spaces (4,000 characters) made a youth's page 45,000 px
+    wide: it wraps inside the page now (WCAG 1.4.10 reflow), and the 404 page is Dutch."""
+    case = region1.open_case(last_name="L" * 150)
+    region1.involve(case)
+    from routearbeid.route.models import Involvement
+
+    Involvement.objects.filter(case=case).update(advice="A" * 4000, person_name="P" * 200)
+    visitor = visit().login(_password(region1.coordinator))
+    visitor.go(f"/jongeren/{case.student_id}/")
+    width = visitor.page.evaluate("window.innerWidth")
+    wide = visitor.page.evaluate(
+        """w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w)
+        .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""",
+        width,
+    )
+    assert visitor.page.evaluate("document.documentElement.scrollWidth") <= width, wide
+    visitor.go("/jongeren/")
+    assert visitor.page.evaluate("document.documentElement.scrollWidth") <= width
+    response = visitor.page.goto(visitor.base_url + "/jongeren/999999/")
+    assert response is not None and response.status == 404
+    assert visitor.page.get_by_role("heading", name="Pagina niet gevonden").is_visible()
+    visitor.axe()
