@@ -181,6 +181,15 @@ class GuardiansForm(StyledForm):
         label=_("If not: why not"), widget=forms.Textarea, required=False, max_length=2000
     )
 
+    def clean(self):
+        data = super().clean()
+        # the service says so too; here the message is tied to the reason's field
+        if data.get("involved") == "no" and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason", _("Give the reason why parents or guardians are not involved.")
+            )
+        return data
+
 
 class EmploymentForm(StyledForm):
     """A job. The employer is chosen from a short list (`employer_options`: every employer while

@@ -379,3 +379,31 @@ def test_the_youth_page_reads_the_rows_most_cases_lack_only_where_there_are_some
     with django_assert_num_queries(PAGE_QUERIES + 1):  # the exemption itself
         page = client.get(page_url(with_rows.student)).content.decode()
     assert "LP-2026-77" in page
+
+
+def test_a_yes_no_question_is_a_fieldset_and_its_error_is_at_its_field(client, region1):
+    """WCAG 1.3.1 / 3.3.1: "Are parents or guardians involved?" was a <label for=""> beside two
+    radios that did not name it; "No" without a reason said so only in a general alert. The
+    question is the legend of a fieldset now, and the reason's field carries its message."""
+    import re
+
+    from routearbeid.route.models import Case
+
+    case = region1.open_case()
+    client.force_login(region1.coordinator)
+    url = action_url(case.student, "guardians")
+    form = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'for=""' not in form
+    legend = re.search(r"<fieldset[^>]*>\s*<legend[^>]*>(.*?)</legend>", form, re.S)
+    assert legend and "Zijn ouders of verzorgers betrokken?" in legend.group(1)
+    assert 'id="id_guardians-involved_0"' in form and 'for="id_guardians-involved_0"' in form
+
+    response = client.post(url, {"guardians-involved": "no", "guardians-reason": " "})
+    assert response.status_code == 200
+    page = response.content.decode()
+    error = re.search(r'<div class="utrecht-form-field-error-message" id="([^"]+)">([^<]*)', page)
+    assert error and error.group(1) == "id_guardians-reason_error"
+    assert "Geef de reden waarom ouders of verzorgers niet betrokken zijn." in error.group(2)
+    reason = re.search(r"<textarea[^>]*name=\"guardians-reason\"[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in reason and "id_guardians-reason_error" in reason
+    assert Case.objects.get(pk=case.pk).guardians_involved is None
