@@ -72,14 +72,16 @@ USERS = [
     ("fg", "Fatima", "El Amrani", "school_a", Role.PRIVACY_OFFICER),
 ]
 
-# The functional administrator manages their organisation and its memberships in the admin and
-# reads the region's settings; no case data, and no changing of users (that would let them grant
-# themselves rights).
+# The functional administrator manages their organisation, its people and their memberships in
+# the admin and reads the region's settings; no case data. The user admin never offers them staff
+# status, superuser status, groups or permissions (organisations.admin.RouteUserAdmin).
 ADMIN_PERMISSIONS = [
     "view_region",
     "view_organisation",
     "change_organisation",
     "view_user",
+    "add_user",
+    "change_user",
     "view_membership",
     "add_membership",
     "change_membership",

@@ -11,9 +11,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .constants import Role
+from .forms import MembershipFormSet, OrganisationUserCreationForm
 from .models import Membership, Organisation, Region, User
+
+admin.site.site_header = gettext_lazy("Route Arbeid – administration")
+admin.site.site_title = gettext_lazy("Route Arbeid – administration")
+admin.site.index_title = gettext_lazy("Organisations, users and settings")
 
 
 def administered_organisation_ids(request: HttpRequest) -> set[int] | None:
@@ -30,9 +36,33 @@ def administered_organisation_ids(request: HttpRequest) -> set[int] | None:
     )
 
 
+def may_change_user(request: HttpRequest, person: User) -> bool:
+    """Whether this administrator may change this person (name, password, active).
+
+    An organisation's administrator may change only someone whose every right they could have
+    given themselves: no staff member or superuser (those rights are the platform operator's),
+    and no one with a membership elsewhere (a new password would open the other organisation).
+    """
+    own = administered_organisation_ids(request)
+    if own is None:
+        return True
+    if person.is_staff or person.is_superuser:
+        return False
+    memberships = person.memberships.all()
+    return memberships.exists() and not memberships.exclude(organisation_id__in=own).exists()
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
-    extra = 0
+    formset = MembershipFormSet
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        return 1 if obj is None else 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.membership_required = administered_organisation_ids(request) is not None
+        return formset
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -49,7 +79,55 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class RouteUserAdmin(UserAdmin):
+    """People: a superuser sees Django's full user admin; an organisation's administrator adds and
+    changes the people of their organisations, but never staff status, superuser status, groups
+    or permissions (no one can raise themself or anyone else above their organisation)."""
+
     inlines = [MembershipInline]
+    organisation_add_fieldsets = (
+        (None, {"fields": ("username", "password1", "password2")}),
+        (gettext_lazy("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+    )
+    organisation_fieldsets = (
+        (None, {"fields": ("username", "password", "is_active")}),
+        (gettext_lazy("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (gettext_lazy("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.organisation_add_fieldsets if obj is None else self.organisation_fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            # Passwords typed twice and checked by AUTH_PASSWORD_VALIDATORS; not Django's option
+            # of an unusable password: there is no reset by e-mail, so nobody could log in.
+            kwargs["form"] = OrganisationUserCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("last_login", "date_joined")
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return super().get_list_filter(request)
+        return ("is_active",)
+
+    def has_add_permission(self, request) -> bool:
+        # Whoever an organisation's administrator adds gets a membership with it (the formset
+        # requires one), so they need the right to give memberships too.
+        return super().has_add_permission(request) and (
+            request.user.is_superuser or request.user.has_perm("organisations.add_membership")
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Also guards the password page (UserAdmin.user_change_password asks with the person).
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or may_change_user(request, obj)
 
     def get_queryset(self, request) -> QuerySet[User]:
         qs = super().get_queryset(request)

@@ -66,7 +66,9 @@ class Region(models.Model):
 
 
 class Organisation(models.Model):
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region")
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     name = models.CharField(_("name"), max_length=200)
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
@@ -114,9 +116,14 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 

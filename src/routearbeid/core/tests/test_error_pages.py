@@ -17,7 +17,7 @@ def test_a_page_that_does_not_exist_is_a_dutch_page_with_the_navigation(client, 
         page = response.content.decode()
         assert '<html lang="nl"' in page
         assert "<title>Pagina niet gevonden – Route Arbeid</title>" in page
-        assert "Deze pagina bestaat niet, of u mag haar niet zien." in page
+        assert "Deze pagina bestaat niet, of je mag haar niet zien." in page
         assert 'id="ra-worklist-badge"' in page  # the navigation: the way back
         assert "Not Found" not in page
 
