@@ -6,7 +6,7 @@ import datetime as dt
 import heapq
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 
 from django.core.exceptions import EmptyResultSet
@@ -495,10 +495,11 @@ def case_readiness(
         steps.append(machine.NEXT_STEP[case.stage])
     result = []
     for t in steps:
-        params = (
-            machine.Params(on=on, outflow_on=on, deregistered_on=on)
-            if t is machine.OUTFLOW
-            else machine.Params(on=on)
-        )
-        result.append(StepReadiness(t.name, t.label, t.target, machine.evaluate(t, facts, params)))
+        checks = machine.evaluate(t, facts, machine.Params(on=on))
+        if t is machine.OUTFLOW:
+            # R-UIT-3's dates are given in the outflow form itself: until it is sent they are
+            # not there, which is no reason the step cannot be taken. The checklist said "done"
+            # for them (they were taken to be today's); now "attention", with the way to the form.
+            checks = [replace(c, blocking=False) if c.rule_id == "R-UIT-3" else c for c in checks]
+        result.append(StepReadiness(t.name, t.label, t.target, checks))
     return result

@@ -523,6 +523,24 @@ def test_r_uit_3_deregistration_before_the_case_was_opened_is_refused(region1):
     assert case_state(case) == before
 
 
+def test_r_uit_3_the_checklist_asks_for_the_dates_until_the_outflow_is_recorded(region1, client):
+    """R-UIT-3: before the outflow form is sent, the checklist said its dates were done (it took
+    them to be today's). It says "attention" with the way to the form now; the step itself is
+    ready (the dates are no precondition: they are given with it)."""
+    from routearbeid.route.selectors import case_readiness
+
+    case = prepared(region1, job=PERMANENT)
+    [step] = case_readiness(actor=region1.coordinator, case=case)
+    assert step.transition == machine.OUTFLOW.name
+    dates = next(c for c in step.checks if c.rule_id == "R-UIT-3")
+    assert (dates.met, dates.blocking, dates.fix) == (False, False, "outflow")
+    assert step.ready
+    client.force_login(region1.coordinator)
+    page = client.get(f"/jongeren/{case.student_id}/").content.decode()
+    item = page.split("(R-UIT-3)")[0].rsplit("<li", 1)[1]
+    assert "ra-checklist__item--warning" in item and "Let op" in item and "Uitgevoerd" not in item
+
+
 # --- R-END-1 --------------------------------------------------------------------------------
 
 
