@@ -108,7 +108,7 @@ def test_rmc_records_its_advice_in_a_few_clicks_from_the_worklist(client, region
 
 def test_rmc_cannot_record_leerplichts_involvement(client, region1):
     case = region1.open_case(age=16)
-    region1.involve(case, on=today() - dt.timedelta(days=1))
+    region1.involve(case)
     client.force_login(region1.rmc_officer)
     response = client.post(
         action_url(case.student, "involvement-record"),
@@ -407,3 +407,26 @@ def test_a_yes_no_question_is_a_fieldset_and_its_error_is_at_its_field(client, r
     reason = re.search(r"<textarea[^>]*name=\"guardians-reason\"[^>]*>", page).group(0)
     assert 'aria-invalid="true"' in reason and "id_guardians-reason_error" in reason
     assert Case.objects.get(pk=case.pk).guardians_involved is None
+
+
+def test_r_nz_2_a_check_in_tried_again_is_named_as_in_the_table(client, region1):
+    """R-NZ-2: after "not reached" the table shows "1, again"; the form to record it said
+    "Record check-in 5" (the try's own number). Both name it after check-in 1 now."""
+    from routearbeid.aftercare.models import AftercareCheck
+    from routearbeid.aftercare.services import aftercare_check_record
+
+    case = region1.outflow(region1.ready_for_outflow(first_name="Nog", last_name="Eens"))
+    first = AftercareCheck.objects.get(case=case, sequence=1)
+    aftercare_check_record(
+        actor=region1.coordinator,
+        check_id=first.pk,
+        recorded_on=today(),
+        contact_made=False,
+    )
+    retry = AftercareCheck.objects.get(case=case, retry_of=first)
+    assert retry.sequence != 1
+    client.force_login(region1.coordinator)
+    page = client.get(page_url(case.student)).content.decode()
+    assert "1, opnieuw" in page
+    assert f"Leg nazorgcontact 1 opnieuw vast (gepland op {retry.due_on:%d-%m-%Y})" in page
+    assert f"Leg nazorgcontact {retry.sequence} vast" not in page
