@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from routearbeid.core.dates import add_years, today
 from routearbeid.core.forms import StyledForm, date_field
 from routearbeid.route.constants import OutflowProfile
 from routearbeid.route.forms import ChoiceByPk, model_choices
@@ -36,6 +37,18 @@ class MeetingPlanForm(MeetingForm):
             # One region: nothing to choose, the field travels along unseen.
             field.widget = forms.HiddenInput()
             self.initial.setdefault("region", regions[0].pk)
+
+    def clean_scheduled_on(self):
+        # A meeting is planned ahead, or entered afterwards within the school year it was held
+        # in; a date long past (01-01-1999) is a typing error. The screen and the API both bind
+        # this form.
+        scheduled_on = self.cleaned_data["scheduled_on"]
+        if scheduled_on < add_years(today(), -1):
+            raise forms.ValidationError(
+                _("An outflow meeting cannot be planned more than a year in the past."),
+                code="past",
+            )
+        return scheduled_on
 
 
 class ParticipantForm(MeetingForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from routearbeid.core.dates import today
@@ -45,6 +46,8 @@ def meeting_get_for_change(actor: Actor, meeting_id: int) -> OutflowMeeting:
 def meeting_plan(
     *, actor, region_id: int, scheduled_on: dt.date, place: str = ""
 ) -> OutflowMeeting:
+    """A new meeting of the region. A date in the past is refused by the planning form (screen and
+    API), not here: the demo region and the tests record meetings that took place before."""
     actor = as_actor(actor)
     region = Region.objects.filter(pk=region_id).first()
     if region is None:
@@ -123,6 +126,15 @@ def meeting_hold(
         raise DomainError(_("This meeting was cancelled."))
     if meeting.status == MeetingStatus.HELD:
         raise DomainError(_("This meeting has already been marked as held."))
+    # A meeting may be held before the date it was planned for (the hold form proposes today), but
+    # not before it was planned at all: not before that date nor the day it was entered, whichever
+    # is earlier (a meeting entered afterwards has its own date as the bound).
+    earliest = min(meeting.scheduled_on, timezone.localdate(meeting.created_at))
+    if held_on < earliest:
+        raise DomainError(
+            _("A meeting cannot be marked as held before it was planned (%(date)s).")
+            % {"date": earliest.strftime("%d-%m-%Y")}
+        )
     meeting.status = MeetingStatus.HELD
     meeting.held_on = held_on
     meeting.minutes = minutes.strip()
@@ -241,6 +253,21 @@ def decision_record(
     return decision
 
 
+def _require_due_after_meeting(meeting: OutflowMeeting, due_on: dt.date) -> None:
+    """An action is agreed at the meeting: it is not due before the day the meeting was held. A
+    meeting still to be held may take place earlier than planned, so then the bound is its date
+    or today, whichever is earlier."""
+    meeting_on = meeting.held_on or meeting.scheduled_on
+    if due_on >= min(meeting_on, today()):
+        return
+    if meeting_on <= today():
+        raise DomainError(
+            _("An action cannot be due before the date of the meeting (%(date)s).")
+            % {"date": meeting_on.strftime("%d-%m-%Y")}
+        )
+    raise DomainError(_("An action cannot be due on a date in the past."))
+
+
 @transaction.atomic
 def action_add(
     *,
@@ -261,6 +288,7 @@ def action_add(
         raise DomainError(_("Choose an organisation of the region."))
     if not description.strip():
         raise DomainError(_("Describe the action."))
+    _require_due_after_meeting(item.meeting, due_on)
     action = MeetingAction.objects.create(
         agenda_item=item,
         description=description.strip(),
@@ -290,6 +318,8 @@ def action_done(*, actor, action_id: int, on: dt.date | None = None) -> MeetingA
         raise NotFound("not found")
     if action.done_on is not None:
         raise DomainError(_("This action is already done."))
+    if on is not None and on > today():
+        raise DomainError(_("An action cannot be marked as done on a date in the future."))
     action.done_on = on or today()
     action.save(update_fields=["done_on", "updated_at"])
     return action

@@ -167,6 +167,14 @@ def involvement_request(
     return involvement
 
 
+def _require_consent_date(consent_given_on: dt.date, case: Case) -> None:
+    """Consent was given by then: not in the future, and not before the youth was born."""
+    if consent_given_on > today():
+        raise DomainError(_("The date of consent cannot be in the future."))
+    if consent_given_on < case.student.date_of_birth:
+        raise DomainError(_("The date of consent cannot be before the student's date of birth."))
+
+
 @transaction.atomic
 def involvement_record(
     *,
@@ -199,6 +207,9 @@ def involvement_record(
         raise DomainError(_("Write down the advice."), rule_ids=("R-OVL-2",))
     if involved_on > today():
         raise DomainError(_("The date of involvement cannot be in the future."))
+    # involved in the case, so not before it was opened (R-START-1: after the 16th birthday)
+    if involved_on < max(case.opened_on, case.student.date_of_birth):
+        raise DomainError(_("The date of involvement cannot be before the case was opened."))
     if legal_basis not in LegalBasis.values:
         raise DomainError(_("Choose a legal basis."))
     if legal_basis == LegalBasis.CONSENT and (
@@ -207,6 +218,8 @@ def involvement_record(
         raise DomainError(
             _("With consent as legal basis, give the date of consent and who gave it.")
         )
+    if legal_basis == LegalBasis.CONSENT and consent_given_on is not None:
+        _require_consent_date(consent_given_on, case)
     involvement, _created = Involvement.objects.update_or_create(
         case=case,
         organisation=organisation,
@@ -764,9 +777,21 @@ def exemption_record(*, actor, case_id: int, reference: str, decided_on: dt.date
         raise DomainError(_("Give the reference of the decision."), rule_ids=("R-UIT-2",))
     if decided_on > today():
         raise DomainError(_("The decision date cannot be in the future."), rule_ids=("R-UIT-2",))
+    if decided_on < case.student.date_of_birth:
+        raise DomainError(
+            _("The decision date cannot be before the student's date of birth."),
+            rule_ids=("R-UIT-2",),
+        )
     valid = rules.exemption_end_valid(decided_on, ends_on)
     if not valid.met:
         raise TransitionBlocked("exemption", [valid])
+    if ends_on < case.opened_on:
+        # it can never be valid on this case's outflow date, which lies after the opening
+        raise DomainError(
+            _("This exemption ended before the case was opened (%(date)s).")
+            % {"date": case.opened_on.strftime("%d-%m-%Y")},
+            rule_ids=("R-UIT-2",),
+        )
     exemption = ExemptionDecision.objects.create(
         case=case,
         reference=reference.strip(),

@@ -1,6 +1,7 @@
 """Issue #7: the worklist shows a first page per section with its full size and a way to see
 more; the badge keeps its numbers; the raiser opens a batch with one UPDATE."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -13,12 +14,17 @@ from routearbeid.route.services import involvement_request
 URL = reverse("worklist")
 
 
+# The requests' cases are opened before the days the tests travel to (an involvement cannot
+# be recorded before its case was opened).
+OPENED = dt.date(2026, 11, 2)
+
+
 @pytest.fixture
 def three_requests(region1):
     for i in range(3):
-        case = region1.open_case(first_name=f"Vraag{i}", last_name="Meer")
+        case = region1.open_case(first_name=f"Vraag{i}", last_name="Meer", on=OPENED)
         involvement_request(
-            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk
+            actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk, on=OPENED
         )
 
 

@@ -60,6 +60,11 @@ def rule_ids(response) -> list[str]:
     return [r["id"] for r in problem_of(response, 422)["rules"]]
 
 
+def soon() -> str:
+    """A date to plan a meeting for: the planning form refuses a date in the past."""
+    return (today() + dt.timedelta(days=3)).isoformat()
+
+
 def plan(region, on=None, place="") -> OutflowMeeting:
     return meetings.meeting_plan(
         actor=region.route_coordinator,
@@ -100,7 +105,7 @@ def case_state(case_id) -> tuple:
 def test_route_coordinator_plans_a_meeting_like_the_screen(region1, api, client):
     response = api(region1.route_coordinator).post(
         "/api/v1/outflow-meetings",
-        {"region": region1.region.pk, "scheduledOn": "2026-12-10", "place": " Stadhuis "},
+        {"region": region1.region.pk, "scheduledOn": soon(), "place": " Stadhuis "},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -110,7 +115,7 @@ def test_route_coordinator_plans_a_meeting_like_the_screen(region1, api, client)
     assert body == {
         "id": meeting.pk,
         "region": region1.region.pk,
-        "scheduledOn": "2026-12-10",
+        "scheduledOn": soon(),
         "place": "Stadhuis",
         "status": "planned",
         "heldOn": None,
@@ -121,7 +126,7 @@ def test_route_coordinator_plans_a_meeting_like_the_screen(region1, api, client)
         reverse("meetings:plan"),
         {
             "plan-region": region1.region.pk,
-            "plan-scheduled_on": "2026-12-10",
+            "plan-scheduled_on": soon(),
             "plan-place": " Stadhuis ",
         },
     )
@@ -134,7 +139,7 @@ def test_route_coordinator_plans_a_meeting_like_the_screen(region1, api, client)
 def test_others_may_not_plan_a_meeting(region1, api, who):
     response = api(getattr(region1, who)).post(
         "/api/v1/outflow-meetings",
-        {"region": region1.region.pk, "scheduledOn": "2026-12-10"},
+        {"region": region1.region.pk, "scheduledOn": soon()},
         format="json",
     )
     problem_of(response, 403)
@@ -144,7 +149,7 @@ def test_others_may_not_plan_a_meeting(region1, api, who):
 def test_route_coordinator_of_another_region_may_not_plan_there(region1, region2, api):
     response = api(region2.route_coordinator).post(
         "/api/v1/outflow-meetings",
-        {"region": region1.region.pk, "scheduledOn": "2026-12-10"},
+        {"region": region1.region.pk, "scheduledOn": soon()},
         format="json",
     )
     problem_of(response, 403)
@@ -161,20 +166,20 @@ def test_plan_with_an_invalid_body_is_400(region1, api):
     assert invalid_names(response) == {"scheduledOn"}
     response = client.post(
         "/api/v1/outflow-meetings",
-        {"region": 999999, "scheduledOn": "2026-12-10", "place": "x" * 201},
+        {"region": 999999, "scheduledOn": soon(), "place": "x" * 201},
         format="json",
     )
     assert invalid_names(response) == {"place"}
     # JSON types are strict: the id as a string, or a number as the place, is invalid
     response = client.post(
         "/api/v1/outflow-meetings",
-        {"region": str(region1.region.pk), "scheduledOn": "2026-12-10", "place": 0},
+        {"region": str(region1.region.pk), "scheduledOn": soon(), "place": 0},
         format="json",
     )
     assert invalid_names(response) == {"region", "place"}
     # a region that does not exist fails the screen's form
     response = client.post(
-        "/api/v1/outflow-meetings", {"region": 999999, "scheduledOn": "2026-12-10"}, format="json"
+        "/api/v1/outflow-meetings", {"region": 999999, "scheduledOn": soon()}, format="json"
     )
     assert invalid_names(response) == {"region"}
     assert not OutflowMeeting.objects.exists()
@@ -183,7 +188,7 @@ def test_plan_with_an_invalid_body_is_400(region1, api):
 def test_read_only_token_may_not_plan(region1, api):
     response = api(region1.route_coordinator, scope="read").post(
         "/api/v1/outflow-meetings",
-        {"region": region1.region.pk, "scheduledOn": "2026-12-10"},
+        {"region": region1.region.pk, "scheduledOn": soon()},
         format="json",
     )
     problem_of(response, 403)
