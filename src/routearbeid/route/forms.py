@@ -180,6 +180,8 @@ class GuardiansForm(StyledForm):
     reason = forms.CharField(
         label=_("If not: why not"), widget=forms.Textarea, required=False, max_length=2000
     )
+    # not "(optional)" beside it: it is asked for when the answer is no
+    reason.required_when = _("required when the answer is No")  # type: ignore[attr-defined]
 
     def clean(self):
         data = super().clean()

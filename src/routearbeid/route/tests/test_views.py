@@ -397,6 +397,8 @@ def test_a_yes_no_question_is_a_fieldset_and_its_error_is_at_its_field(client, r
     legend = re.search(r"<fieldset[^>]*>\s*<legend[^>]*>(.*?)</legend>", form, re.S)
     assert legend and "Zijn ouders of verzorgers betrokken?" in legend.group(1)
     assert 'id="id_guardians-involved_0"' in form and 'for="id_guardians-involved_0"' in form
+    # the reason is not called optional: it is needed when the answer is no
+    assert "Zo nee: waarom niet" in form and "(verplicht bij ‘Nee’)" in form
 
     response = client.post(url, {"guardians-involved": "no", "guardians-reason": " "})
     assert response.status_code == 200
