@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
-from routearbeid.core.phone import phone_clean
+from routearbeid.core.phone import WRONG_NUMBER, phone_clean
 from routearbeid.notifications.services import signals_raised
 from routearbeid.organisations.actors import Actor, as_actor
 from routearbeid.organisations.constants import Role
@@ -209,11 +209,7 @@ def self_report_record(
     try:
         contact_phone = phone_clean(contact_phone)
     except ValueError:
-        raise DomainError(
-            _(
-                "This phone number is not right. Use only numbers, like 06 12345678 or +31 6 12345678."
-            )
-        ) from None
+        raise DomainError(WRONG_NUMBER) from None
     report = SelfReport.objects.create(
         case=case,
         reported_at=timezone.now(),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from routearbeid.aftercare.constants import SelfReportKind
-from routearbeid.core.phone import phone_clean
+from routearbeid.core.phone import phone_field
 
 # The five choices of the report page, in the youth's words (R-NZ-4).
 KIND_CHOICES = [
@@ -51,12 +51,4 @@ class PortalReportForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_contact_phone(self) -> str:
-        try:
-            return phone_clean(self.cleaned_data.get("contact_phone", ""))
-        except ValueError:
-            raise forms.ValidationError(
-                _(
-                    "This phone number is not right. Use only numbers, like 06 12345678 or +31 6 12345678."
-                ),
-                code="phone",
-            ) from None
+        return phone_field(self.cleaned_data.get("contact_phone", ""))

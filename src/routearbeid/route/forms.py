@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from routearbeid.aftercare.constants import FollowUpWith, ReportChannel, SelfReportKind
 from routearbeid.core.dates import today
 from routearbeid.core.forms import StyledForm, date_field
-from routearbeid.core.phone import phone_clean
+from routearbeid.core.phone import phone_field
 from routearbeid.employment.constants import (
     AbaOutcome,
     EmploymentKind,
@@ -330,14 +330,7 @@ class SelfReportForm(StyledForm):
     )
 
     def clean_contact_phone(self) -> str:
-        try:
-            return phone_clean(self.cleaned_data.get("contact_phone", ""))
-        except ValueError:
-            raise forms.ValidationError(
-                _(
-                    "This phone number is not right. Use only numbers, like 06 12345678 or +31 6 12345678."
-                )
-            ) from None
+        return phone_field(self.cleaned_data.get("contact_phone", ""))
 
 
 class JobLossThreatForm(StyledForm):

@@ -14,9 +14,9 @@ import time_machine
 from routearbeid.aftercare.constants import ReportChannel
 from routearbeid.aftercare.models import SelfReport, Signal
 from routearbeid.core.errors import DomainError, NotFound, PermissionDenied
+from routearbeid.core.phone import phone_clean
 from routearbeid.organisations.actors import as_actor
 from routearbeid.portal import ratelimit, services
-from routearbeid.portal.forms import phone_clean
 from routearbeid.portal.models import PortalLink, RateCount
 from routearbeid.processing_log.models import ProcessingLogRecord
 from routearbeid.route.constants import Stage
