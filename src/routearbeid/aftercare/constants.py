@@ -57,3 +57,16 @@ class FollowUpWith(models.TextChoices):
 
 # Manual signals that staff raise by hand (R-NZ-6 has its own form: job_loss_threat_record).
 MANUAL_SIGNAL_KINDS = (SignalKind.CONTACT_WORK_SERVICE,)
+
+
+# R-NZ-2: the situation is what the youth told; without contact it is not known, and a situation
+# stored beside "not reached" would read as if it were. Said by the service and at the situation
+# field of both check-in forms (the worklist's and the youth page's).
+NO_SITUATION_WITHOUT_CONTACT = _(
+    "There was no contact: leave the situation empty, or choose unknown."
+)
+
+
+def situation_without_contact(contact_made: bool, situation: str | None) -> bool:
+    """Whether a situation other than unknown is given for a check-in without contact."""
+    return not contact_made and (situation or "") not in ("", "unknown")

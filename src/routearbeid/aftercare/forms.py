@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from routearbeid.aftercare.constants import NO_SITUATION_WITHOUT_CONTACT, situation_without_contact
 from routearbeid.core.forms import StyledForm, date_field
 from routearbeid.route.constants import Situation
 
@@ -28,9 +29,6 @@ class CheckinQuickForm(StyledForm):
         data = super().clean()
         if data.get("contact_made") == "yes" and not data.get("situation"):
             self.add_error("situation", _("Choose the youth's situation."))
-        if data.get("contact_made") == "no" and data.get("situation") not in ("", "unknown", None):
-            self.add_error(
-                "situation",
-                _("There was no contact: leave the situation empty, or choose unknown."),
-            )
+        if situation_without_contact(data.get("contact_made") != "no", data.get("situation")):
+            self.add_error("situation", NO_SITUATION_WITHOUT_CONTACT)
         return data

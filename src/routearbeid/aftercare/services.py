@@ -30,11 +30,13 @@ from routearbeid.route.timeline import timeline_append
 from .constants import (
     JOB_LOSS_REPORTS,
     MANUAL_SIGNAL_KINDS,
+    NO_SITUATION_WITHOUT_CONTACT,
     FollowUpWith,
     ReportChannel,
     SelfReportKind,
     SignalKind,
     SignalStatus,
+    situation_without_contact,
 )
 from .models import (
     AftercareCheck,
@@ -118,13 +120,8 @@ def aftercare_check_record(
         raise DomainError(_("Choose the youth's situation."), rule_ids=("R-NZ-2",))
     if situation and situation not in Situation.values:
         raise DomainError(_("Choose the youth's situation."), rule_ids=("R-NZ-2",))
-    if not contact_made and situation not in ("", Situation.UNKNOWN):
-        # the situation is what the youth told (R-NZ-2); without contact it is not known, and
-        # a situation stored beside "not reached" would read as if it were
-        raise DomainError(
-            _("There was no contact: leave the situation empty, or choose unknown."),
-            rule_ids=("R-NZ-2",),
-        )
+    if situation_without_contact(contact_made, situation):
+        raise DomainError(NO_SITUATION_WITHOUT_CONTACT, rule_ids=("R-NZ-2",))
     check.recorded_on = recorded_on
     check.contact_made = contact_made
     check.situation = situation if contact_made else Situation.UNKNOWN

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -96,25 +96,29 @@ def _section(
     size that cannot be right (not longer than the page) is not used. The third value says
     whether the size is the kept one."""
     if kept is not None and kept > limit:
-        found = sqlcache.rows(
-            ("worklist", name, actor.key, on, limit + 1),
-            lambda: build().values_list("pk")[: limit + 1],
-        )
-        if len(found) > limit:
-            model, related, shown = SECTION_ROWS[name]
-            rows = model._default_manager.select_related(*related).only(*shown)
-            return kept, in_id_order(rows, [pk for (pk,) in found[:limit]]), True
-    found = sqlcache.rows(
-        ("worklist", name, actor.key, on, SECTION_IDS),
-        lambda: build().values_list("pk")[: SECTION_IDS + 1],
-    )
-    ids = [pk for (pk,) in found]
+        first = _section_ids(name, actor, on, build, limit + 1)
+        if len(first) > limit:
+            return kept, _section_rows(name, first[:limit]), True
+    ids = _section_ids(name, actor, on, build, SECTION_IDS + 1)
     if len(ids) > SECTION_IDS:
         qs = build()
         return qs.order_by().count(), list(qs[:limit]), False
+    return len(ids), _section_rows(name, ids[:limit]), False
+
+
+def _section_ids(name: str, actor, on, build: Callable[[], QuerySet], stop: int) -> list[int]:
+    """The first `stop` ids of a section in its order, the SQL compiled once per person, day
+    and `stop` (core.sqlcache)."""
+    found = sqlcache.rows(
+        ("worklist", name, actor.key, on, stop), lambda: build().values_list("pk")[:stop]
+    )
+    return [pk for (pk,) in found]
+
+
+def _section_rows(name: str, ids: list[int]) -> list:
+    """A section's rows by id, in that order, with only what the page shows (SECTION_ROWS)."""
     model, related, shown = SECTION_ROWS[name]
-    rows = model._default_manager.select_related(*related).only(*shown)
-    return len(ids), in_id_order(rows, ids[:limit]), False
+    return in_id_order(model._default_manager.select_related(*related).only(*shown), ids)
 
 
 def _worklist_context(
@@ -135,9 +139,14 @@ def _worklist_context(
     # the numbers counted less than a minute ago (none after the user's own write: any POST
     # drops them), for the sections longer than their page
     kept = kept_badge(request) if bound is None and open_involvement is None else None
-    kept_sizes = astuple(kept[0]) if kept else (None,) * 4
+    sizes = kept[0] if kept else None
     signals_n, signals, kept_signals = _section(
-        "signals", actor, on, lambda: selectors.my_signals(actor), limit("signals"), kept_sizes[0]
+        "signals",
+        actor,
+        on,
+        lambda: selectors.my_signals(actor),
+        limit("signals"),
+        sizes and sizes.signals,
     )
     involvements_n, involvements, kept_involvements = _section(
         "involvements",
@@ -145,7 +154,7 @@ def _worklist_context(
         on,
         lambda: selectors.my_involvement_requests(actor),
         limit("involvements"),
-        kept_sizes[2],
+        sizes and sizes.involvements,
     )
     actions_n, actions, kept_actions = _section(
         "actions",
@@ -153,7 +162,7 @@ def _worklist_context(
         on,
         lambda: selectors.my_actions(actor),
         limit("actions"),
-        kept_sizes[3],
+        sizes and sizes.actions,
     )
     if kept and (kept_signals or kept_involvements or kept_actions):
         # a size taken from the kept numbers keeps their time (core.context_processors._badge)

@@ -137,10 +137,11 @@ class LinkedCases:
 
     ordered = True
 
-    def __init__(self, access, count: int, ids: list[int] | None = None):
+    def __init__(self, access, count: int, ids: list[int]):
         self.access = access
         self._count = count
-        self._ids = ids or []
+        # the ids read up to one past the page asked for: every slice the paginator takes
+        self._ids = ids
 
     @classmethod
     def read(cls, actor, access, number: int, size: int) -> LinkedCases | None:
@@ -160,11 +161,7 @@ class LinkedCases:
         return self._count
 
     def __getitem__(self, item: slice) -> list[Case]:
-        start, stop = item.start or 0, item.stop
-        if stop is not None and stop <= len(self._ids):
-            ids = self._ids[start:stop]
-        else:
-            ids = (self.access.link_case_ids(stop) or [])[start:stop]
+        ids = self._ids[item]
         rows = (
             Case.objects.filter(pk__in=ids)
             .filter(self.access.case_q())

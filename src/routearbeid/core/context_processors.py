@@ -24,8 +24,8 @@ def worklist(request):
     the request; those are shown and kept (the session written only when they changed or the
     kept ones are old). A section longer than its first page takes its size from the kept
     numbers while they are fresh (aftercare.views._section); those keep the time they were
-    counted at, so that no number is older than the minute. The session is per user and shared by every server process, so no
-    process shows another's or an older count. Without JavaScript the badge shows only while
+    counted at, so that no number is older than the minute. The session is per user and shared
+    by every server process, so no process shows another's or an older count. Without JavaScript the badge shows only while
     kept (after a visit to the worklist, which lists the same numbers)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or request.path.startswith("/beheer/"):

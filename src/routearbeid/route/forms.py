@@ -3,7 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from routearbeid.aftercare.constants import FollowUpWith, ReportChannel, SelfReportKind
+from routearbeid.aftercare.constants import (
+    NO_SITUATION_WITHOUT_CONTACT,
+    FollowUpWith,
+    ReportChannel,
+    SelfReportKind,
+    situation_without_contact,
+)
 from routearbeid.core.dates import today
 from routearbeid.core.forms import StyledForm, date_field
 from routearbeid.core.phone import phone_field
@@ -305,11 +311,8 @@ class CheckinForm(StyledForm):
     def clean(self):
         data = super().clean()
         # the service says so too (R-NZ-2); here the message is tied to the field
-        if data.get("contact_made") == "no" and data.get("situation") not in ("", "unknown", None):
-            self.add_error(
-                "situation",
-                _("There was no contact: leave the situation empty, or choose unknown."),
-            )
+        if situation_without_contact(data.get("contact_made") != "no", data.get("situation")):
+            self.add_error("situation", NO_SITUATION_WITHOUT_CONTACT)
         return data
 
 
