@@ -626,6 +626,7 @@ HANDOVER = Table(
         "accepted_by",
         "student",
         "student_region",
+        "acceptance_lapsed",
     ],
 )
 ABA = Table(
@@ -1415,7 +1416,9 @@ def generate_school(ctx: Context, plan: SchoolPlan) -> tuple[dict[str, list[str]
                 f"{next_handover()}\t{created}\t{created}\t{case_id}\t{ws_id}\t{person_name}\t"
                 f"{person_id}\t{iso[handed]}\t{HANDOVER_FORMS[int(rnd() * 3)]}\tlegal_task\t\t"
                 f"Overdracht naar werk\t{iso[accepted] if accepted else NULL}\t"
-                f"{person_id if accepted else NULL}\t{student_id}\t{region_id}\n"
+                f"{person_id if accepted else NULL}\t{student_id}\t{region_id}\t"
+                # not accepted: waits while the case has not ended (acceptance_lapsed)
+                f"{'t' if stage == 'closed' and not accepted else 'f'}\n"
             )
             ev(
                 case_id,

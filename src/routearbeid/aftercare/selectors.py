@@ -15,9 +15,9 @@ from routearbeid.meetings.models import MeetingAction, OutflowMeeting
 from routearbeid.organisations.actors import Actor, as_actor
 from routearbeid.organisations.constants import CASE_ROLES, Role
 from routearbeid.route.constants import Situation
-from routearbeid.route.models import Case, Involvement
+from routearbeid.route.models import Case, Handover, Involvement
 from routearbeid.route.permissions import INVOLVEMENT_ROLE_BY_KIND
-from routearbeid.route.selectors import case_access, rmc_monitoring_q
+from routearbeid.route.selectors import case_access, received_handovers_q, rmc_monitoring_q
 
 from .constants import ACTIVE_SIGNAL_STATUSES
 from .models import AftercareCheck, Signal
@@ -27,6 +27,7 @@ CHECKIN_HORIZON_DAYS = 30  # check-ins show up a month before they are due
 SIGNAL_RELATED = ("case__student", "organisation")
 REQUEST_RELATED = ("case__student", "organisation")
 ACTION_RELATED = ("agenda_item__case__student", "owner_organisation")
+HANDOVER_RELATED = ("case__student__school",)
 
 
 def _visible(actor: Actor, case: str) -> Q | None:
@@ -116,6 +117,28 @@ def my_involvement_requests(actor) -> QuerySet[Involvement]:
     return qs.select_related(*REQUEST_RELATED).order_by("requested_on", "id")
 
 
+def _my_handovers(actor: Actor) -> QuerySet[Handover] | None:
+    # The handovers through which the actor sees their cases are their own reason to see them
+    # (route.selectors.received_handovers_q): no test of each case, the waiting ones read from
+    # the partial index handover_waiting_idx (not accepted, the case not ended:
+    # Handover.acceptance_lapsed) by organisation and region, in their order.
+    received = received_handovers_q(actor)
+    if received is None:
+        return None
+    return Handover.objects.filter(received, accepted_on__isnull=True, acceptance_lapsed=False)
+
+
+def my_handovers(actor) -> QuerySet[Handover]:
+    """Warm handovers to my organisation that nobody there has accepted yet, the longest
+    waiting first (R-HO-1: from the handover on, the receiving organisation sees the case). A
+    case that has ended needs no acceptance any more."""
+    actor = as_actor(actor)
+    qs = _my_handovers(actor)
+    if qs is None:
+        return Handover.objects.none()
+    return qs.select_related(*HANDOVER_RELATED).order_by("handed_over_on", "id")
+
+
 def _my_actions(actor: Actor) -> QuerySet[MeetingAction] | None:
     owners = actor.organisation_ids(*CASE_ROLES, Role.ROUTE_COORDINATOR)
     if not owners:
@@ -163,12 +186,13 @@ class WorklistCounts:
     checkins: int
     involvements: int
     actions: int
+    handovers: int = 0
     # the check-ins the worklist lists: also those due within CHECKIN_HORIZON_DAYS
     checkins_listed: int = 0
 
     @property
     def total(self) -> int:
-        return self.signals + self.checkins + self.involvements + self.actions
+        return self.signals + self.checkins + self.involvements + self.actions + self.handovers
 
 
 def _count(qs: QuerySet | None) -> int:
@@ -191,7 +215,7 @@ def worklist_counts(actor, *, on: dt.date | None = None) -> WorklistCounts:
     """The worklist's numbers: the badge in the navigation (check-ins due today or earlier) and
     the size of each section of the worklist (check-ins also when due within the horizon).
 
-    At most four COUNT queries, each on the candidate rows of one section (none for a section
+    At most five COUNT queries, each on the candidate rows of one section (none for a section
     the actor's roles do not have); the check-in numbers come from one query."""
     actor = as_actor(actor)
     on = on or today()
@@ -201,6 +225,7 @@ def worklist_counts(actor, *, on: dt.date | None = None) -> WorklistCounts:
         checkins=due,
         involvements=_count(_my_involvement_requests(actor)),
         actions=_count(_my_actions(actor)),
+        handovers=_count(_my_handovers(actor)),
         checkins_listed=listed,
     )
 

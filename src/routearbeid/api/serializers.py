@@ -3,8 +3,12 @@ forms and services of the screens (routearbeid.api.actions)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
 from routearbeid.aftercare.models import (
     AftercareCheck,
@@ -34,13 +38,85 @@ from routearbeid.route.models import (
 )
 from routearbeid.students.models import Student
 
+# Fields whose value is read straight from the model's own column (ReadOnlyModelSerializer).
+# None of them overrides Field.get_attribute.
+_COLUMN_FIELDS = frozenset(
+    {
+        serializers.BooleanField,
+        serializers.CharField,
+        serializers.ChoiceField,
+        serializers.DateField,
+        serializers.DateTimeField,
+        serializers.EmailField,
+        serializers.FloatField,
+        serializers.IntegerField,
+        serializers.SlugField,
+        serializers.URLField,
+    }
+)
+_DRF, _COLUMN, _KEY = 0, 1, 2
+
 
 class ReadOnlyModelSerializer(serializers.ModelSerializer):
+    """Every field read-only; each object shown as DRF shows it, in less time.
+
+    DRF reads each field of each object through `Field.get_attribute` (a loop over the source's
+    parts, a Mapping test, a test whether the value is a function to call) and a relation's id
+    through a PKOnlyObject: 3.3 ms of a list of 25 cases at 1,000,000 cases (issue #7). A field
+    that is one of the model's own columns is read here with one getattr, a foreign key's id from
+    its column, and then shown by the field's own to_representation; every other field (nested
+    serializers, methods, sources with dots) the DRF way. The output is DRF's (tests:
+    test_api_renderer.py compares both for every serializer)."""
+
     def get_fields(self):
         fields = super().get_fields()
         for field in fields.values():
             field.read_only = True
         return fields
+
+    @cached_property
+    def _reading(self) -> list[tuple[str, serializers.Field, int, str]]:
+        """(name, field, how, column) per readable field, made once per serializer object (a
+        list's child serializer is one object for all its rows)."""
+        model = self.Meta.model
+        reading = []
+        for field in self._readable_fields:
+            how, column = _DRF, ""
+            if len(field.source_attrs) == 1:
+                try:
+                    model_field = model._meta.get_field(field.source)
+                except FieldDoesNotExist:
+                    model_field = None
+                if model_field is not None and model_field.concrete:
+                    if type(field) in _COLUMN_FIELDS and not model_field.is_relation:
+                        how, column = _COLUMN, model_field.attname
+                    elif (
+                        type(field) is serializers.PrimaryKeyRelatedField
+                        and field.pk_field is None
+                        and model_field.many_to_one
+                    ):
+                        how, column = _KEY, model_field.attname
+            reading.append((field.field_name, field, how, column))
+        return reading
+
+    def to_representation(self, instance):
+        if not isinstance(instance, self.Meta.model):
+            return super().to_representation(instance)
+        shown = {}
+        for name, field, how, column in self._reading:
+            if how == _COLUMN:
+                value = getattr(instance, column)
+                shown[name] = None if value is None else field.to_representation(value)
+            elif how == _KEY:
+                shown[name] = getattr(instance, column)
+            else:
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+                shown[name] = None if check is None else field.to_representation(attribute)
+        return shown
 
 
 def _person(user) -> str | None:

@@ -47,7 +47,6 @@ from routearbeid.route.models import (
     TimelineEvent,
 )
 from routearbeid.route.selectors import (
-    CASE_LIST_RELATED,
     case_access,
     case_get,
     case_list,
@@ -122,6 +121,11 @@ def _log_read(actor, activity: str, student_ids) -> None:
         processing_log_record(actor=actor, operation="read", activity=activity, student_ids=ids)
 
 
+# What a page of the case list is read with: the case and its youth (CaseSerializer shows the
+# youth's school by its id; reading the school's row too was a join and an object per case).
+API_CASE_RELATED = ("student",)
+
+
 class LinkedCases:
     """A partner's unfiltered case list in id order, for the paginator: a slice is read from the
     indexes of the actor's access parts (its links, the RMC's monitoring list;
@@ -165,7 +169,7 @@ class LinkedCases:
         rows = (
             Case.objects.filter(pk__in=ids)
             .filter(self.access.case_q())
-            .select_related("student", "student__school")
+            .select_related(*API_CASE_RELATED)
         )
         return sorted(rows, key=lambda case: case.pk)
 
@@ -197,7 +201,7 @@ class SchoolCases:
         return len(self.ids)
 
     def __getitem__(self, item: slice) -> list[Case]:
-        return in_id_order(Case.objects.select_related(*CASE_LIST_RELATED), self.ids[item])
+        return in_id_order(Case.objects.select_related(*API_CASE_RELATED), self.ids[item])
 
 
 # A school's case list with up to this many cases is read as ids first (SchoolCases).

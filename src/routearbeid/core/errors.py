@@ -12,12 +12,16 @@ if TYPE_CHECKING:
 
 
 class DomainError(Exception):
-    """A request that the rules refuse; its message is meant for the user."""
+    """A request that the rules refuse; its message is meant for the user. `field`: the service's
+    argument the message is about, so that a form with a field of that name shows it there."""
 
-    def __init__(self, message: str | Promise, *, rule_ids: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, message: str | Promise, *, rule_ids: tuple[str, ...] = (), field: str | None = None
+    ) -> None:
         super().__init__(str(message))
         self.message = message
         self.rule_ids = rule_ids
+        self.field = field
 
 
 class NotFound(DomainError):

@@ -53,10 +53,18 @@ class StyledForm(forms.Form):
         # Mark invalid fields for assistive technology once the form has been validated
         # (not in __init__: subclasses still set their choices after super().__init__).
         super().full_clean()
+        self._mark_invalid()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        # also for an error the view adds after validation (a service's refusal of a date)
+        self._mark_invalid()
+
+    def _mark_invalid(self) -> None:
         for name in self.errors:
             if name in self.fields:
                 field = self.fields[name]
-                field_id = self.auto_id % self.add_prefix(name)
+                field_id = self[name].auto_id
                 field.widget.attrs["aria-invalid"] = "true"
                 # the same ids as Django's own (help text: _helptext), so the error is read out too
                 described = [f"{field_id}_error"] + (

@@ -12,8 +12,9 @@ key must change whenever anything the builder reads changes; builders must not r
 database themselves (a value read while building would be kept with the SQL).
 
 A query that is the same but for one or two ids (a youth's page: "may this person see youth
-1834?") is kept once for all of them: the builder gets a stand-in for each of `args` and each
-call puts its own values in their places among the parameters. The builder must use a stand-in
+1834?"), or for the ids of a page of rows (the worklist's 25 signals by id), is kept once for
+all of them: the builder gets a stand-in for each of `args` and each call puts its own values
+in their places among the parameters. The builder must use a stand-in
 only as a value to compare with (`filter(pk=...)`); the SQL is checked to carry each stand-in
 as a parameter, never in its text.
 
@@ -45,8 +46,10 @@ from django.db.models import Model, QuerySet
 # Queries kept per process (least recently used dropped first): a few per person and day.
 SIZE = 4096
 
-# Stand-ins for `args` while a query is compiled: ids no row has (ids are positive).
-STAND_INS = (-7_361_902_581_447, -7_361_902_581_448, -7_361_902_581_449)
+# Stand-ins for `args` while a query is compiled: ids no row has (ids are positive). A list's
+# page of rows read by their ids (`filter(pk__in=args)`) takes one per id.
+MAX_ARGS = 512
+STAND_INS = tuple(-7_361_902_581_447 - n for n in range(MAX_ARGS))
 
 # ids are 64-bit integers in the database
 BIGINT = 2**63

@@ -37,6 +37,22 @@ def _after_change(case):
         schedule_for_case(case)
 
 
+BEFORE_BIRTH = {
+    "starts_on": _("The start date cannot be before the student's date of birth."),
+    "ends_on": _("The end date cannot be before the student's date of birth."),
+    "status_on": _("The status date cannot be before the student's date of birth."),
+    "doelgroepverklaring_requested_on": _(
+        "The date the doelgroepverklaring was requested cannot be before the student's date of birth."
+    ),
+}
+
+
+def _require_after_birth(case, day: dt.date, field: str) -> None:
+    """A date of the youth's job or provision is not before the youth was born."""
+    if day < case.student.date_of_birth:
+        raise DomainError(BEFORE_BIRTH[field], field=field)
+
+
 # --- Employers ------------------------------------------------------------------------------
 
 
@@ -127,6 +143,8 @@ def employment_record(
         errors.append(_("A dual track needs the training institution."))
     if errors or employer is None:
         raise DomainError("; ".join(str(e) for e in errors), rule_ids=("R-UIT-1",))
+    # Not bound by the case's opening: a youth may keep a job that began before the route.
+    _require_after_birth(case, starts_on, "starts_on")
     employment = Employment.objects.create(
         case=case,
         employer=employer,
@@ -198,7 +216,15 @@ def aba_application_submit(*, actor, case_id: int, submitted_on: dt.date) -> Aba
         raise permissions.deny()
     route_services._require_open(case, before_outflow=True)
     if submitted_on > today():
-        raise DomainError(_("The submission date cannot be in the future."))
+        raise DomainError(_("The submission date cannot be in the future."), field="submitted_on")
+    # R-ABA-1: the school files the ABA as a step of the route, so not before the case was opened
+    # (a case entered late takes the real opening date); the no-decision signal counts from it.
+    if submitted_on < case.opened_on:
+        raise DomainError(
+            _("The submission date cannot be before the case was opened (%(date)s).")
+            % {"date": case.opened_on.strftime("%d-%m-%Y")},
+            field="submitted_on",
+        )
     if case.aba_applications.filter(outcome="").exists():
         raise DomainError(_("There is already an ABA without a decision."))
     aba = AbaApplication.objects.create(case=case, submitted_on=submitted_on)
@@ -227,15 +253,21 @@ def aba_application_update(
     if not permissions.may_manage_case(actor, case):
         raise permissions.deny()
     if received_on and received_on < aba.submitted_on:
-        raise DomainError(_("UWV cannot confirm receipt before the submission date."))
+        raise DomainError(
+            _("UWV cannot confirm receipt before the submission date."), field="received_on"
+        )
+    if received_on and received_on > today():
+        raise DomainError(_("The date of receipt cannot be in the future."), field="received_on")
     if decided_on and decided_on < aba.submitted_on:
-        raise DomainError(_("The decision cannot be before the submission date."))
+        raise DomainError(
+            _("The decision cannot be before the submission date."), field="decided_on"
+        )
     if bool(decided_on) != bool(outcome):
         raise DomainError(_("Give both the decision date and the outcome."))
     if outcome and outcome not in AbaOutcome.values:
         raise DomainError(_("Choose an outcome."))
     if decided_on and decided_on > today():
-        raise DomainError(_("The decision date cannot be in the future."))
+        raise DomainError(_("The decision date cannot be in the future."), field="decided_on")
     aba.received_on = received_on or aba.received_on
     if decided_on:
         aba.decided_on = decided_on
@@ -293,6 +325,16 @@ def provision_record(
     route_services._require_open(case)
     if kind not in ProvisionKind.values or status not in ProvisionStatus.values:
         raise DomainError(_("Choose the kind and status of the provision."))
+    # Not bound by the case's opening: a provision may go with a job that began before the
+    # route (an LKV starts with the job), or have been advised or granted before it.
+    _require_after_birth(case, status_on, "status_on")
+    for field, day in (
+        ("starts_on", starts_on),
+        ("ends_on", ends_on),
+        ("doelgroepverklaring_requested_on", doelgroepverklaring_requested_on),
+    ):
+        if day is not None:
+            _require_after_birth(case, day, field)
     if (
         kind in REGISTER_ONLY_PROVISIONS
         and not case.target_group_register

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
+from routearbeid.core.paging import page_number
 from routearbeid.organisations.actors import Actor, actor_for
 from routearbeid.processing_log.services import processing_log_record
 
@@ -87,7 +88,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     if sort not in selectors.SORTS:
         sort = "name"
     qs = selectors.employer_list(actor=actor, search=search, sort=sort, on=on)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     months = selectors.notice_months(actor)
     rows: list[Any] = list(page.object_list)
     for row in rows:

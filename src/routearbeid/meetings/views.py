@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound, TransitionBlocked
 from routearbeid.core.htmx import LazyForm, form_or_page
+from routearbeid.core.links import id_url
+from routearbeid.core.paging import page_number
 from routearbeid.organisations.actors import Actor, actor_for
 from routearbeid.organisations.models import Organisation, Region
 
@@ -54,7 +56,7 @@ def _list_context(request: HttpRequest, actor: Actor, plan_form=None) -> dict:
     if regions and plan_form is None:
         plan_form = forms.MeetingPlanForm(prefix="plan", regions=regions)
     past = Paginator(selectors.meeting_list(actor=actor, planned=False), PAST_PAGE_SIZE)
-    page = past.get_page(request.GET.get("page"))
+    page = past.get_page(page_number(request.GET.get("page")))
     return {
         "planned": list(selectors.meeting_list(actor=actor, planned=True)),
         "page": page,
@@ -328,7 +330,7 @@ def _rows(page: Page, items: list[AgendaItem], bound: tuple | None) -> list[Row]
                 row.forms[name] = bound[2]
                 row.open = name
             else:
-                url = reverse(url_name, args=[page.meeting.pk, item.pk])
+                url = id_url(url_name, page.meeting.pk, item.pk)
                 row.forms[name] = LazyForm(url, f"#item-{item.pk}")
         if bound and bound[0] == "action-done" and bound[1] in {a.pk for a, _m in row.actions}:
             row.open = "action-done"

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from routearbeid.core.errors import NotFound
+from routearbeid.core.paging import page_number
 from routearbeid.organisations.actors import actor_for
 from routearbeid.processing_log.activities import ACTIVITIES
 
@@ -75,7 +76,7 @@ def subject_log(request: HttpRequest, student_id: int) -> HttpResponse:
             operation=d.get("operation") or "",
         )
     records = selectors.subject_log(student=student, filters=filters)
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(records, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     rows = [(r, ACTIVITIES.get(r.activity)) for r in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

@@ -265,6 +265,12 @@ class Handover(TimeStampedModel, KeptFromCase):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A handover not yet accepted when its case ended (closed or withdrawn) waits no longer: the
+    # receiving organisation's worklist leaves it out. Kept from the case's stage, never edited,
+    # as Involvement.request_lapsed: save() sets it for a new handover, services._set_stage when
+    # a case ends; the worklist reads only the waiting handovers from their index instead of
+    # passing each one of ended cases.
+    acceptance_lapsed = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("warm handover")
@@ -281,6 +287,13 @@ class Handover(TimeStampedModel, KeptFromCase):
                 fields=["receiving_organisation", "student_region", "case"],
                 name="handover_org_case_idx",
             ),
+            # the receiving organisation's worklist: handovers not accepted yet of its region's
+            # youth, the longest waiting first (aftercare.selectors.my_handovers)
+            models.Index(
+                fields=["receiving_organisation", "student_region", "handed_over_on", "id"],
+                condition=Q(accepted_on__isnull=True, acceptance_lapsed=False),
+                name="handover_waiting_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -295,6 +308,11 @@ class Handover(TimeStampedModel, KeptFromCase):
 
     def __str__(self) -> str:
         return f"{self.receiving_person} ({self.handed_over_on})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.acceptance_lapsed = self.case.stage in ENDED_STAGES
+        super().save(*args, **kwargs)
 
 
 def handover_of(case: Case) -> Handover | None:

@@ -298,6 +298,25 @@ def rmc_monitoring_q(regions, on: dt.date, prefix: str = "") -> Q:
     )
 
 
+def _received_handovers(actor: Actor) -> list[tuple[int, Q]]:
+    """Per region of the actor's receiving organisations: the region and the handovers to them
+    of youth of that region. The handover part of case_access links by exactly these rows."""
+    return [
+        (region_id, Q(receiving_organisation_id__in=sorted(ids), student_region_id=region_id))
+        for (region_id,), ids in sorted(_group(actor, HANDOVER_RECEIVING_ROLES, _by_region).items())
+    ]
+
+
+def received_handovers_q(actor) -> Q | None:
+    """The handovers through which the actor sees their cases (R-HO-1, case_access): to one of
+    its receiving organisations, of a youth of that organisation's region. A row that meets it
+    is its own reason the actor may see its case, so a list of such handovers needs no test
+    of each case (the receiving organisation's worklist, aftercare.selectors.my_handovers).
+    None when the actor receives no handovers."""
+    conditions = [q for _region_id, q in _received_handovers(as_actor(actor))]
+    return reduce(operator.or_, conditions) if conditions else None
+
+
 def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
     """The actor's case visibility (domain.md, "Who sees what").
 
@@ -322,10 +341,8 @@ def case_access(actor: Actor, *, on: dt.date | None = None) -> CaseAccess:
 
     # R-HO-1: from the handover on, the receiving organisation (work service or another party)
     # can see the case; its administrators still see no case data.
-    for (region_id,), ids in _group(actor, HANDOVER_RECEIVING_ROLES, _by_region).items():
-        handed_over = Handover.objects.filter(
-            receiving_organisation_id__in=ids, student_region_id=region_id
-        )
+    for region_id, received in _received_handovers(actor):
+        handed_over = Handover.objects.filter(received)
         parts.append(
             AccessPart(
                 link=handed_over,

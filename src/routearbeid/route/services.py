@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,9 @@ from .models import Case, Deregistration, Handover, Involvement
 from .rules import CaseFacts
 from .selectors import case_get
 from .timeline import timeline_append
+
+if TYPE_CHECKING:
+    from routearbeid.students.models import Student
 
 INVOLVED_KINDS = (
     OrganisationKind.RMC,
@@ -63,6 +67,7 @@ def _require_open(case: Case, *, before_outflow: bool = False) -> None:
 def _set_stage(
     case: Case, stage: Stage, actor: Actor | None, extra_fields: tuple[str, ...] = ()
 ) -> None:
+    was_ended = case.stage in ENDED_STAGES
     case.stage = stage
     case.save(update_fields=["stage", "updated_at", *extra_fields])
     # the requests not yet answered wait as long as the case is before aftercare (the worklist)
@@ -70,6 +75,11 @@ def _set_stage(
     Involvement.objects.filter(case=case, involved_on__isnull=True).exclude(
         request_lapsed=lapsed
     ).update(request_lapsed=lapsed)
+    if was_ended != (stage in ENDED_STAGES):
+        # a handover not yet accepted waits as long as the case has not ended (the worklist)
+        Handover.objects.filter(case=case, accepted_on__isnull=True).update(
+            acceptance_lapsed=stage in ENDED_STAGES
+        )
     timeline_append(case=case, actor=actor, kind="stage_changed", data={"stage": case.stage})
 
 
@@ -86,6 +96,17 @@ def advance(case: Case, actor: Actor | None, on: dt.date | None = None) -> Case:
 # --- Opening --------------------------------------------------------------------------------
 
 
+def _require_opening_date(opened_on: dt.date, student: Student) -> None:
+    """A case is opened by now (a later date is a typing error), and not before the youth was
+    born (R-START-1 refuses that too, but as an age below zero)."""
+    if opened_on > today():
+        raise DomainError(_("The opening date cannot be in the future."), field="opened_on")
+    if opened_on < student.date_of_birth:
+        raise DomainError(
+            _("The opening date cannot be before the student's date of birth."), field="opened_on"
+        )
+
+
 @transaction.atomic
 def case_open(*, actor, student_id: int, opened_on: dt.date | None = None) -> Case:
     actor = as_actor(actor)
@@ -93,6 +114,7 @@ def case_open(*, actor, student_id: int, opened_on: dt.date | None = None) -> Ca
     if student.school_id not in actor.school_ids:
         raise permissions.deny(_("Only the student's school can open a case."))
     opened_on = opened_on or today()
+    _require_opening_date(opened_on, student)
     has_open = Case.objects.filter(student=student).exclude(stage__in=ENDED_STAGES).exists()
     checks = [rules.r_start_1(student, opened_on), rules.r_start_2(student, has_open)]
     failures = machine.blocking_failures(checks)
@@ -132,6 +154,18 @@ def keep_link_regions(*, school_id: int) -> int:
     return changed
 
 
+def _require_request_date(on: dt.date, case: Case) -> None:
+    """The school asks a partner to take part in the case: by now, and once the case was opened."""
+    if on > today():
+        raise DomainError(_("The request date cannot be in the future."), field="on")
+    if on < case.opened_on:
+        raise DomainError(
+            _("The request date cannot be before the case was opened (%(date)s).")
+            % {"date": case.opened_on.strftime("%d-%m-%Y")},
+            field="on",
+        )
+
+
 @transaction.atomic
 def involvement_request(
     *, actor, case_id: int, organisation_id: int, on: dt.date | None = None
@@ -151,6 +185,8 @@ def involvement_request(
                 "Choose an RMC, Leerplicht, Samenwerkingsverband or work service organisation of the region."
             )
         )
+    if on is not None:
+        _require_request_date(on, case)
     involvement, created = Involvement.objects.get_or_create(
         case=case,
         organisation=organisation,

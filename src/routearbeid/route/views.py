@@ -987,13 +987,18 @@ def case_open_view(request: HttpRequest, student_id: int) -> HttpResponse:
                 actor=actor, student_id=student.pk, opened_on=form.cleaned_data["opened_on"]
             )
         except DomainError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(_error_field(form, error), _error_text(error))
         else:
             messages.success(request, _("The case has been opened."))
             return redirect("route:student", student.pk)
     context = _page_context(request, actor, student, _case_for_student(actor, student))
     context["open_form"] = form
     return render(request, "route/student_detail.html", context)
+
+
+def _error_field(form, error: DomainError) -> str | None:
+    """The form's field the refusal is about (a date the service refused), else None: above the form."""
+    return error.field if error.field in form.fields else None
 
 
 def _error_text(error: DomainError) -> str:
@@ -1045,7 +1050,7 @@ def case_action(request: HttpRequest, student_id: int, name: str) -> HttpRespons
         except NotFound:
             raise Http404 from None
         except DomainError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(_error_field(form, error), _error_text(error))
         else:
             if isinstance(message, ActionPage):
                 return message.respond(request)

@@ -19,6 +19,7 @@ from routearbeid.core import exports, sqlcache
 from routearbeid.core.dates import add_years, today
 from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.core.models import in_id_order
+from routearbeid.core.paging import page_number
 from routearbeid.organisations.actors import actor_for
 from routearbeid.organisations.models import Organisation, User
 from routearbeid.processing_log.services import processing_log_record
@@ -114,7 +115,9 @@ def student_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     qs, filters = student_rows(actor, request.GET)
     has_filters = any(value for name, value in filters.items() if name != "sort")
-    page, rows = _searched_page(qs, request.GET.get("page")) if filters["q"] else (None, [])
+    page, rows = (
+        _searched_page(qs, page_number(request.GET.get("page"))) if filters["q"] else (None, [])
+    )
     if page is None:
         page = _list_page(actor, request, qs, filters, has_filters)
         rows = list(page.object_list)
@@ -194,7 +197,7 @@ def _list_page(actor, request, qs, filters, has_filters):
         # stays the one just made: the id set's shape counts faster.
         count = paginator.count
         # the page number, checked against the count (no query)
-        number = paginator.get_page(request.GET.get("page")).number
+        number = paginator.get_page(page_number(request.GET.get("page"))).number
         offset = (number - 1) * PAGE_SIZE
         probed = offset < PROBED_ROWS
         if not has_filters:
@@ -224,7 +227,7 @@ def _list_page(actor, request, qs, filters, has_filters):
         walking, _filters = student_rows(actor, request.GET, in_order=True, probed=probed)
         paginator = Paginator(walking, PAGE_SIZE)
         paginator.count = count  # type: ignore[misc]
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(page_number(request.GET.get("page")))
 
 
 def _searched_page(qs, number) -> tuple:

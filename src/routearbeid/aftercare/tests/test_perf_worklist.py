@@ -44,6 +44,29 @@ def test_a_section_shows_its_first_page_its_size_and_a_link_to_all(
     assert client.get(URL, {"sectie": "<x>"}).status_code == 200
 
 
+def test_a_sections_rows_are_read_by_a_query_compiled_once_for_its_length(
+    client, region1, three_requests, settings
+):
+    """Each section's page of rows is read by id with the same query but for the ids
+    (core.sqlcache.objects); the rows are read on every view."""
+    from routearbeid.core import sqlcache
+
+    settings.ROUTEARBEID_SQLCACHE_VERIFY = False
+    sqlcache.clear()
+    client.force_login(region1.rmc_officer)
+    assert waiting_youth(client.get(URL).content.decode()) == ["Vraag0", "Vraag1", "Vraag2"]
+    kept = [key for key in sqlcache._compiled if "worklist rows" in key]
+    assert len(kept) == 1 and kept[0][2] == 3 and kept[0][-1] == "involvements"
+    record_a_waiting_involvement(client, region1)
+    case = region1.open_case(first_name="Vraag9", last_name="Meer", on=OPENED)
+    involvement_request(
+        actor=region1.coordinator, case_id=case.pk, organisation_id=region1.rmc.pk, on=OPENED
+    )
+    # three again, other ids: the same query, the rows as they are now
+    assert waiting_youth(client.get(URL).content.decode()) == ["Vraag1", "Vraag2", "Vraag9"]
+    assert [key for key in sqlcache._compiled if "worklist rows" in key] == kept
+
+
 def test_the_badge_counts_what_the_worklist_holds(client, region1, three_requests):
     counts = worklist_counts(region1.rmc_officer)
     assert (counts.involvements, counts.total) == (3, 3)

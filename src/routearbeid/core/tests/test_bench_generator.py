@@ -106,6 +106,19 @@ def test_the_generator_fills_a_fresh_database_consistently_and_writes_a_plan(
         "JOIN route_case c ON c.id = i.case_id WHERE i.involved_on IS NULL GROUP BY 1, 2",
     )
     assert sorted((past, bool(lapsed)) for past, lapsed, _n in waiting) == [(0, False), (1, True)]
+    # a handover not accepted waits exactly while its case has not ended
+    # (route.models.Handover.acceptance_lapsed); both kinds are there
+    handovers = _query(
+        url,
+        driver,
+        "SELECT CASE WHEN c.stage IN ('closed', 'withdrawn') THEN 1 ELSE 0 END, "
+        "h.acceptance_lapsed, COUNT(*) FROM route_handover h "
+        "JOIN route_case c ON c.id = h.case_id WHERE h.accepted_on IS NULL GROUP BY 1, 2",
+    )
+    assert sorted((ended, bool(lapsed)) for ended, lapsed, _n in handovers) == [
+        (0, False),
+        (1, True),
+    ]
 
     plan = json.loads(plan_path.read_text())
     assert plan["cases"] == CASES

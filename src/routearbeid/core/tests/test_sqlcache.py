@@ -92,7 +92,29 @@ def test_a_builder_that_does_not_pass_its_id_as_a_parameter_is_refused():
     with pytest.raises(ValueError, match="parameter"):
         sqlcache.rows(("ignored",), lambda pk: Region.objects.values_list("pk"), args=(1,))
     with pytest.raises(ValueError, match="at most"):
-        sqlcache.rows(("many",), lambda *ids: Region.objects.values_list("pk"), args=(1, 2, 3, 4))
+        sqlcache.rows(
+            ("many",),
+            lambda *ids: Region.objects.values_list("pk").filter(pk__in=ids),
+            args=tuple(range(1, sqlcache.MAX_ARGS + 2)),
+        )
+
+
+def test_a_page_of_ids_is_one_query_kept_for_every_page_of_its_length(django_assert_num_queries):
+    """A list's page read by its ids (`filter(pk__in=ids)`): compiled once for pages of the same
+    length, each call with its own ids; another length is another query."""
+    regions = [Region.objects.create(name=f"R{n}") for n in range(6)]
+    built = []
+
+    def build(*ids):
+        built.append(ids)
+        return Region.objects.values_list("name").filter(pk__in=ids).order_by("name")
+
+    first = sqlcache.rows(("page",), build, args=tuple(r.pk for r in regions[:3]))
+    again = sqlcache.rows(("page",), build, args=tuple(r.pk for r in regions[3:]))
+    assert first == [("R0",), ("R1",), ("R2",)] and again == [("R3",), ("R4",), ("R5",)]
+    assert built == [sqlcache.STAND_INS[:3]]  # built once, with stand-ins
+    assert sqlcache.rows(("page",), build, args=(regions[0].pk,)) == [("R0",)]
+    assert len(built) == 2
 
 
 def test_objects_are_read_with_their_related_rows_and_annotations(django_assert_num_queries):

@@ -183,3 +183,59 @@ def test_0008_marks_the_requests_that_no_longer_wait():
         assert sum(expected.values()) == 3
     finally:
         migrate_to_latest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0010_marks_the_handovers_that_no_longer_wait():
+    """route 0010: a warm handover not accepted while its case has ended (closed or withdrawn)
+    waits no longer in the receiving organisation's worklist (Handover.acceptance_lapsed); one of
+    an open case waits, and an accepted one is left as it was."""
+    apps = migrate([("route", "0009_timeline_person_indexes_partial")])
+    try:
+        Region = apps.get_model("organisations", "Region")
+        Organisation = apps.get_model("organisations", "Organisation")
+        Student = apps.get_model("students", "Student")
+        Case = apps.get_model("route", "Case")
+        Handover = apps.get_model("route", "Handover")
+        region = Region.objects.create(name="Regio")
+        school = Organisation.objects.create(region=region, kind="school", name="ISK")
+        receiving = Organisation.objects.create(
+            region=region, kind="work_service", name="Halte Werk"
+        )
+        expected = {}
+        for stage in ("handover", "outflow", "aftercare", "closed", "withdrawn"):
+            for accepted in (None, dt.date(2025, 9, 25)):
+                student = Student.objects.create(
+                    school=school,
+                    first_name="Jongere",
+                    last_name=f"{stage}{accepted is None}",
+                    date_of_birth=dt.date(2008, 1, 1),
+                    municipality="Alkmaar",
+                )
+                case = Case.objects.create(
+                    student=student,
+                    student_region=region,
+                    opened_on=dt.date(2025, 9, 1),
+                    stage=stage,
+                    outflow_on=dt.date(2025, 10, 1) if stage in ("aftercare", "closed") else None,
+                    ended_on=dt.date(2025, 10, 1) if stage in ("closed", "withdrawn") else None,
+                )
+                handover = Handover.objects.create(
+                    case=case,
+                    student=student,
+                    student_region=region,
+                    receiving_organisation=receiving,
+                    receiving_person="K. Manager",
+                    handed_over_on=dt.date(2025, 9, 20),
+                    form="meeting",
+                    legal_basis="legal_task",
+                    accepted_on=accepted,
+                )
+                expected[handover.pk] = accepted is None and stage in ("closed", "withdrawn")
+
+        apps = migrate([("route", "0010_handover_waiting_idx")])
+        Handover = apps.get_model("route", "Handover")
+        assert dict(Handover.objects.values_list("pk", "acceptance_lapsed")) == expected
+        assert sum(expected.values()) == 2
+    finally:
+        migrate_to_latest()

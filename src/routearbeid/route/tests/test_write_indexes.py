@@ -153,3 +153,23 @@ def test_postgresql_tests_the_worklists_signals_from_the_organisation_index(regi
         (definition,) = cursor.fetchone()
     assert "(organisation_id, due_on, raise_on, id, case_id, person_id)" in definition
     assert "WHERE ((status)::text = ANY" in definition
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_postgresql_reads_the_handovers_to_accept_from_their_own_index(region1):
+    """The receiving organisation's worklist reads its waiting handovers (not accepted, the
+    case not ended) through handover_waiting_idx, by organisation and region in their order,
+    without testing each case (issue #7)."""
+    from routearbeid.aftercare.selectors import my_handovers
+
+    case = region1.open_case(first_name="Sami", last_name="Overgedragen")
+    region1.handover_row(case)
+    ids = my_handovers(region1.work_service_manager).values_list("id", flat=True)
+    assert list(ids) == [case.handover.pk]
+    assert "handover_waiting_idx" in _plan(ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'handover_waiting_idx'")
+        (definition,) = cursor.fetchone()
+    assert "(receiving_organisation_id, student_region_id, handed_over_on, id)" in definition
+    assert "accepted_on IS NULL" in definition and "NOT acceptance_lapsed" in definition
