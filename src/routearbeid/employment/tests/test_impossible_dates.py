@@ -183,6 +183,10 @@ def test_r_aba_1_the_answer_form_shows_a_decision_before_the_submission_at_the_f
     field_error(
         response, "aba-update", "decided_on", "The decision cannot be before the submission date."
     )
+    # the message is the one the field names for assistive technology
+    page = response.content.decode()
+    assert 'aria-describedby="id_aba-update-decided_on_error"' in page
+    assert 'id="id_aba-update-decided_on_error"' in page
     aba.refresh_from_db()
     assert (aba.decided_on, aba.outcome) == (None, "")
 
