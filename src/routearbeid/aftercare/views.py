@@ -24,7 +24,7 @@ from routearbeid.core.dates import today
 from routearbeid.core.errors import DomainError, NotFound
 from routearbeid.core.htmx import LazyForm, form_or_page
 from routearbeid.core.links import id_url
-from routearbeid.core.models import in_id_order
+from routearbeid.core.models import in_order
 from routearbeid.core.paging import page_number
 from routearbeid.meetings.models import MeetingAction
 from routearbeid.organisations.actors import actor_for
@@ -47,6 +47,8 @@ from .selectors import (
 
 LIMIT = 25  # items per section on the worklist's first view
 MORE_LIMIT = 500  # items of one section when "show all" is chosen; the download holds every item
+# a section's rows are read by a query with a stand-in per id (_section_rows)
+assert MORE_LIMIT <= sqlcache.MAX_ARGS
 SECTIONS = ("signals", "checkins", "involvements", "handovers", "actions")
 
 
@@ -140,8 +142,6 @@ def _section_rows(name: str, ids: list[int]) -> list:
     model, related, shown = SECTION_ROWS[name]
     if not ids:
         return []
-    if len(ids) > sqlcache.MAX_ARGS:
-        return in_id_order(model._default_manager.select_related(*related).only(*shown), ids)
     found = sqlcache.objects(
         ("worklist rows", name),
         lambda *pks: (
@@ -149,8 +149,7 @@ def _section_rows(name: str, ids: list[int]) -> list:
         ),
         tuple(ids),
     )
-    by_id = {row.pk: row for row in found}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return in_order(found, ids)
 
 
 def _worklist_context(

@@ -7,50 +7,36 @@ keep a job that began before the route, and a provision (an LKV) goes with that 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
-from routearbeid.api.services import api_token_create
 from routearbeid.core.errors import DomainError
 from routearbeid.employment import services as employment
 from routearbeid.employment.constants import EmploymentKind, ProvisionKind, ProvisionStatus
 from routearbeid.employment.models import AbaApplication, Employer, Employment, Provision
-from routearbeid.route.models import Case, TimelineEvent
+from routearbeid.route.models import Case
+from routearbeid.tests.dates import BORN, OPENED, TODAY, dated_case, timeline, travel_to_today
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-TODAY = dt.date(2025, 3, 10)
-OPENED = dt.date(2025, 2, 8)
-BORN = dt.date(2008, 6, 1)
 BEFORE_OPENING = "The submission date cannot be before the case was opened (08-02-2025)."
 
 
 @pytest.fixture(autouse=True)
 def fixed_today():
-    with time_machine.travel(dt.datetime(2025, 3, 10, 10, 0, tzinfo=AMSTERDAM), tick=False):
+    with travel_to_today():
         yield
 
 
 @pytest.fixture
 def case(region1) -> Case:
-    student = region1.student(age=16)
-    student.date_of_birth = BORN
-    student.save(update_fields=["date_of_birth"])
-    return region1.open_case(student, on=OPENED)
+    return dated_case(region1)
 
 
 @pytest.fixture
 def employer() -> Employer:
     return Employer.objects.create(name="Bakkerij De Korenschoof", kvk_number="12345678")
-
-
-def timeline(case) -> int:
-    return TimelineEvent.objects.filter(case=case).count()
 
 
 # the message's source text and its values, for the page's (Dutch) translation of it
@@ -68,15 +54,6 @@ def shown(text) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         translated = translation.gettext(source)
     return translated % values if values else translated
-
-
-def api(user) -> APIClient:
-    new = api_token_create(
-        actor=user, name="test", scope="read_write", expires_on=TODAY + dt.timedelta(days=30)
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {new.secret}")
-    return client
 
 
 def refused_by_api(response) -> None:
@@ -138,7 +115,7 @@ def test_r_aba_1_the_aba_form_shows_a_date_before_the_opening_at_the_field(clien
     assert AbaApplication.objects.get().submitted_on == OPENED
 
 
-def test_r_aba_1_the_api_answers_422_for_an_aba_filed_before_the_opening(region1, case):
+def test_r_aba_1_the_api_answers_422_for_an_aba_filed_before_the_opening(region1, case, api):
     school = api(region1.coordinator)
     url = f"/api/v1/cases/{case.pk}/aba-applications"
     refused_by_api(school.post(url, {"submittedOn": "2025-02-07"}, format="json"))
@@ -191,7 +168,7 @@ def test_r_aba_1_the_answer_form_shows_a_decision_before_the_submission_at_the_f
     assert (aba.decided_on, aba.outcome) == (None, "")
 
 
-def test_r_aba_1_the_api_answers_422_for_a_receipt_in_the_future(region1, case):
+def test_r_aba_1_the_api_answers_422_for_a_receipt_in_the_future(region1, case, api):
     aba = submit(region1, case, OPENED)
     school = api(region1.coordinator)
     url = f"/api/v1/aba-applications/{aba.pk}"
@@ -263,7 +240,9 @@ def test_r_uit_1_the_job_form_shows_a_start_before_birth_at_the_field(
     assert Employment.objects.get().starts_on == BORN
 
 
-def test_r_uit_1_the_api_answers_422_for_a_job_that_started_before_birth(region1, case, employer):
+def test_r_uit_1_the_api_answers_422_for_a_job_that_started_before_birth(
+    region1, case, employer, api
+):
     url = f"/api/v1/cases/{case.pk}/employments"
     body = {"employer": employer.pk, "kind": "permanent", "hoursPerWeek": 24}
     school = api(region1.coordinator)
@@ -362,7 +341,9 @@ def test_r_aba_4_the_provision_form_shows_a_status_date_before_birth_at_the_fiel
     assert Provision.objects.get().status_on == TODAY
 
 
-def test_r_aba_4_the_api_answers_422_for_a_provision_before_birth(region1, work_service_takes_part):
+def test_r_aba_4_the_api_answers_422_for_a_provision_before_birth(
+    region1, work_service_takes_part, api
+):
     case = work_service_takes_part
     url = f"/api/v1/cases/{case.pk}/provisions"
     body = {"kind": "job_coaching", "status": "advised", "statusOn": TODAY.isoformat()}

@@ -7,48 +7,33 @@ nothing; the boundary is accepted."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
-from routearbeid.api.services import api_token_create
 from routearbeid.core.errors import DomainError, TransitionBlocked
 from routearbeid.route import services as route
 from routearbeid.route.constants import LegalBasis
 from routearbeid.route.models import Case, ExemptionDecision, Involvement, TimelineEvent
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-TODAY = dt.date(2025, 3, 10)
-OPENED = dt.date(2025, 2, 8)  # TODAY - 30 days
-BORN = dt.date(2008, 6, 1)  # 16 when the case is opened
+from routearbeid.tests.dates import BORN, OPENED, TODAY, dated_case, timeline, travel_to_today
 
 
 @pytest.fixture(autouse=True)
 def fixed_today():
-    with time_machine.travel(dt.datetime(2025, 3, 10, 10, 0, tzinfo=AMSTERDAM), tick=False):
+    with travel_to_today():
         yield
 
 
 @pytest.fixture
 def case(region1) -> Case:
-    student = region1.student(age=16)
-    student.date_of_birth = BORN
-    student.save(update_fields=["date_of_birth"])
-    case = region1.open_case(student, on=OPENED)
+    case = dated_case(region1)
     for org in (region1.rmc, region1.leerplicht):
         route.involvement_request(
             actor=region1.coordinator, case_id=case.pk, organisation_id=org.pk, on=OPENED
         )
     return case
-
-
-def timeline(case) -> int:
-    return TimelineEvent.objects.filter(case=case).count()
 
 
 def record_rmc(region1, case, involved_on, **kwargs):
@@ -211,15 +196,6 @@ def shown(text) -> str:
         return translation.gettext(text)
 
 
-def api(user) -> APIClient:
-    new = api_token_create(
-        actor=user, name="test", scope="read_write", expires_on=TODAY + dt.timedelta(days=30)
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {new.secret}")
-    return client
-
-
 @pytest.fixture
 def youth(region1):
     """Born 01-06-2008: 16 since 01-06-2024, so the route is open to them (R-START-1)."""
@@ -290,7 +266,7 @@ def test_r_start_1_the_open_form_shows_a_future_date_at_the_field_and_opens_noth
     assert Case.objects.get().opened_on == TODAY
 
 
-def test_r_start_1_the_api_answers_422_for_an_opening_before_birth(region1, youth):
+def test_r_start_1_the_api_answers_422_for_an_opening_before_birth(region1, youth, api):
     school = api(region1.coordinator)
     for day in ("1990-01-01", (TODAY + dt.timedelta(days=1)).isoformat()):
         response = school.post(
